@@ -1,0 +1,169 @@
+//! The arena tree: plain data, no lifetimes. Navigation lives in [`crate::NodeRef`].
+
+use topolint_diagnostics::TextRange;
+
+use crate::view::NodeRef;
+
+/// Index of a [`Node`] in [`YamlFile::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    /// `|` block scalar.
+    Literal,
+    /// `>` block scalar.
+    Folded,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A scalar with its interpreted value (escapes processed, lines folded, block indentation
+    /// removed). The source text is `range`: see [`YamlFile::raw`].
+    Scalar {
+        value: String,
+        style: ScalarStyle,
+    },
+    Sequence(Vec<NodeId>),
+    /// All entries in source order, duplicate keys and `<<` merge keys included.
+    Mapping(Vec<(NodeId, NodeId)>),
+    /// `*name`. `target` is the anchored node (a reference, never a copy); `None` when the
+    /// anchor is unknown (an error is reported).
+    Alias {
+        name: String,
+        target: Option<NodeId>,
+    },
+    /// An empty value with no text at all (`key:` or `- ` with nothing after it). Its range is
+    /// empty, placed right after the `:`/`-` indicator. A written `~`/`null` is a plain
+    /// [`NodeKind::Scalar`] instead (see [`NodeRef::is_null`]).
+    Null,
+}
+
+/// One node. `range` covers the node's own text, without its tag or anchor: a quoted scalar
+/// includes its quotes, a block scalar runs from its `|`/`>` header to the end of its last
+/// content line (trailing line breaks excluded), a flow collection from its bracket to the
+/// closing bracket, a block collection from its first key or `-` to the end of its last value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub range: TextRange,
+    /// The tag as written, e.g. `!!str`, `!custom`, `!<tag:example.com,2000:x>`.
+    pub tag: Option<String>,
+    /// The anchor name without `&`.
+    pub anchor: Option<String>,
+}
+
+pub(crate) static MISSING_NODE: Node = Node {
+    kind: NodeKind::Null,
+    range: TextRange { start: 0, end: 0 },
+    tag: None,
+    anchor: None,
+};
+
+/// One YAML document of the stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    /// The root node; `None` for an empty document (`---` with nothing after it) and for a
+    /// document abandoned because of a syntax error (then `has_error` is set).
+    pub root: Option<NodeId>,
+    /// From the `---` marker (or the first content) to the `...` marker (or the end of the
+    /// last content); for an abandoned document, to the end of the error.
+    pub range: TextRange,
+    /// An error was reported inside this document (see [`YamlFile::errors`]).
+    pub has_error: bool,
+}
+
+/// A comment. `range` covers `#` to the end of the line (line break excluded); `text` is what
+/// follows the `#`, untrimmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    pub range: TextRange,
+    pub text: String,
+}
+
+/// A syntax error (or an unknown alias) with its location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub range: TextRange,
+    pub message: String,
+}
+
+/// A key that appears more than once in one mapping. Three occurrences give two records,
+/// both with `first` pointing at the first occurrence. Keys are compared by their
+/// interpreted scalar value (so `a` and `"a"` are the same key).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub first: TextRange,
+    pub duplicate: TextRange,
+}
+
+/// A parsed YAML stream: every document's tree in one arena, plus comments, errors and
+/// duplicate keys. Built by [`crate::parse`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct YamlFile {
+    /// All nodes of all documents (also the partial nodes of abandoned documents, which no
+    /// root reaches).
+    pub nodes: Vec<Node>,
+    pub documents: Vec<Document>,
+    /// Sorted by position.
+    pub comments: Vec<Comment>,
+    /// Sorted by position.
+    pub errors: Vec<YamlError>,
+    pub duplicate_keys: Vec<DuplicateKey>,
+    /// Mappings that contain duplicate keys, sorted (lets `entries()` skip de-duplication).
+    pub(crate) maps_with_duplicates: Vec<NodeId>,
+}
+
+impl YamlFile {
+    /// The node `id`; an id that is not in this file gives an empty [`NodeKind::Null`] node.
+    pub fn node(&self, id: NodeId) -> &Node {
+        self.nodes.get(id.index()).unwrap_or(&MISSING_NODE)
+    }
+
+    /// A navigable view of node `id`.
+    pub fn get(&self, id: NodeId) -> NodeRef<'_> {
+        NodeRef { file: self, id }
+    }
+
+    /// The root of document `index`, if that document exists and has one.
+    pub fn root(&self, index: usize) -> Option<NodeRef<'_>> {
+        let root = self.documents.get(index)?.root?;
+        Some(self.get(root))
+    }
+
+    /// The roots of all documents that have one, in order.
+    pub fn roots(&self) -> impl Iterator<Item = NodeRef<'_>> + '_ {
+        self.documents
+            .iter()
+            .filter_map(|d| d.root)
+            .map(|id| self.get(id))
+    }
+
+    /// The source text of node `id` (`text` must be the text that was parsed). Empty when the
+    /// range does not fit `text`.
+    pub fn raw<'t>(&self, text: &'t str, id: NodeId) -> &'t str {
+        text.get(self.node(id).range.as_usize()).unwrap_or("")
+    }
+
+    /// Index of the document whose range contains `offset` (or ends at it).
+    pub fn document_at(&self, offset: u32) -> Option<usize> {
+        self.documents
+            .iter()
+            .position(|d| d.range.start <= offset && offset <= d.range.end)
+    }
+
+    pub(crate) fn has_duplicates(&self, map: NodeId) -> bool {
+        self.maps_with_duplicates.binary_search(&map).is_ok()
+    }
+}
