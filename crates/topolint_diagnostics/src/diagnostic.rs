@@ -37,7 +37,9 @@ impl std::str::FromStr for Severity {
             "info" => Ok(Severity::Info),
             "warning" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            other => Err(format!("unknown severity `{other}` (expected error, warning or info)")),
+            other => Err(format!(
+                "unknown severity `{other}` (expected error, warning or info)"
+            )),
         }
     }
 }
@@ -57,7 +59,11 @@ pub struct Label {
 
 impl Label {
     pub fn new(file: FileId, range: TextRange, message: impl Into<String>) -> Self {
-        Self { file, range, message: message.into() }
+        Self {
+            file,
+            range,
+            message: message.into(),
+        }
     }
 }
 
@@ -143,7 +149,13 @@ impl Diagnostic {
         &'a self,
         file_order: impl Fn(FileId) -> K,
     ) -> (K, TextRange, &'a str, &'a str, Severity) {
-        (file_order(self.primary.file), self.primary.range, &self.rule, &self.message, self.severity)
+        (
+            file_order(self.primary.file),
+            self.primary.range,
+            &self.rule,
+            &self.message,
+            self.severity,
+        )
     }
 }
 

@@ -14,14 +14,18 @@ mod diagnostic;
 mod line_index;
 mod source;
 
-pub use diagnostic::{sort_and_dedup, Applicability, Diagnostic, Edit, Fix, Label, RuleId, Severity};
+pub use diagnostic::{
+    sort_and_dedup, Applicability, Diagnostic, Edit, Fix, Label, RuleId, Severity,
+};
 pub use line_index::{LineCol, LineIndex};
 pub use source::{decode_preserving_offsets, FileId, SourceFile, SourceMap, SUBSTITUTE};
 
 use serde::{Deserialize, Serialize};
 
 /// A half-open byte range `start..end` into one file's text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct TextRange {
     pub start: u32,
     pub end: u32,
@@ -30,12 +34,18 @@ pub struct TextRange {
 impl TextRange {
     /// A range; `end` is clamped so that `start <= end` always holds.
     pub fn new(start: u32, end: u32) -> Self {
-        Self { start, end: end.max(start) }
+        Self {
+            start,
+            end: end.max(start),
+        }
     }
 
     /// An empty range at `offset`.
     pub fn empty(offset: u32) -> Self {
-        Self { start: offset, end: offset }
+        Self {
+            start: offset,
+            end: offset,
+        }
     }
 
     /// Builds a range from `usize` offsets, saturating at `u32::MAX`.

@@ -28,7 +28,10 @@ impl LineIndex {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
-        Self { line_starts, len: u32::try_from(text.len()).unwrap_or(u32::MAX) }
+        Self {
+            line_starts,
+            len: u32::try_from(text.len()).unwrap_or(u32::MAX),
+        }
     }
 
     /// Number of lines (a text without a trailing newline still counts its last line).
@@ -53,7 +56,10 @@ impl LineIndex {
     /// Byte range of 0-based `line`, without its line terminator.
     pub fn line_range(&self, line: usize, text: &str) -> Option<std::ops::Range<usize>> {
         let start = *self.line_starts.get(line)? as usize;
-        let mut end = self.line_starts.get(line + 1).map_or(text.len(), |e| *e as usize);
+        let mut end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(text.len(), |e| *e as usize);
         let bytes = text.as_bytes();
         if end > start && bytes.get(end - 1) == Some(&b'\n') {
             end -= 1;
@@ -89,7 +95,11 @@ impl LineIndex {
             }
             column -= 1;
         }
-        LineCol { line: line as u32 + 1, column, utf16_column: utf16 }
+        LineCol {
+            line: line as u32 + 1,
+            column,
+            utf16_column: utf16,
+        }
     }
 
     /// Byte offset of a 0-based `line` and UTF-16 `character` (an LSP position). A character
@@ -118,10 +128,38 @@ mod tests {
         let text = "ab\ncd\n\nef";
         let idx = LineIndex::new(text);
         assert_eq!(idx.line_count(), 4);
-        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1, utf16_column: 0 });
-        assert_eq!(idx.line_col(text, 4), LineCol { line: 2, column: 2, utf16_column: 1 });
-        assert_eq!(idx.line_col(text, 6), LineCol { line: 3, column: 1, utf16_column: 0 });
-        assert_eq!(idx.line_col(text, 8), LineCol { line: 4, column: 2, utf16_column: 1 });
+        assert_eq!(
+            idx.line_col(text, 0),
+            LineCol {
+                line: 1,
+                column: 1,
+                utf16_column: 0
+            }
+        );
+        assert_eq!(
+            idx.line_col(text, 4),
+            LineCol {
+                line: 2,
+                column: 2,
+                utf16_column: 1
+            }
+        );
+        assert_eq!(
+            idx.line_col(text, 6),
+            LineCol {
+                line: 3,
+                column: 1,
+                utf16_column: 0
+            }
+        );
+        assert_eq!(
+            idx.line_col(text, 8),
+            LineCol {
+                line: 4,
+                column: 2,
+                utf16_column: 1
+            }
+        );
         // past the end clamps
         assert_eq!(idx.line_col(text, 999).line, 4);
     }

@@ -34,7 +34,14 @@ pub const SUBSTITUTE: char = '\u{1a}';
 impl SourceFile {
     pub fn new(id: FileId, path: PathBuf, display: String, text: Arc<str>) -> Self {
         let line_index = LineIndex::new(&text);
-        Self { id, path, display, text, line_index, first_invalid_utf8: None }
+        Self {
+            id,
+            path,
+            display,
+            text,
+            line_index,
+            first_invalid_utf8: None,
+        }
     }
 
     /// Decodes `bytes` as UTF-8, substituting each invalid byte with one U+001A byte so that
@@ -114,7 +121,16 @@ impl SourceMap {
     /// Adds a file and returns its id (ids are dense, in insertion order).
     pub fn add(&mut self, path: PathBuf, display: String, bytes: Vec<u8>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
-        self.files.push(SourceFile::from_bytes(id, path, display, bytes));
+        self.files
+            .push(SourceFile::from_bytes(id, path, display, bytes));
+        id
+    }
+
+    /// Adds a file built elsewhere (e.g. in parallel), giving it the next id.
+    pub fn push(&mut self, mut file: SourceFile) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        file.id = id;
+        self.files.push(file);
         id
     }
 

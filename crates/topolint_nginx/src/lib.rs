@@ -51,10 +51,13 @@
 //! * "missing `;`" before the next line is a heuristic: a continuation line that starts with
 //!   a bare lowercase word at the directive's own indentation (`add_header X y` then `always;`
 //!   aligned under `add_header`) is taken for a new directive. nginx itself would accept it.
-//! * Control characters (a NUL byte, U+001A for bytes that were not UTF-8) are errors and
-//!   separate tokens; nginx would keep them inside a word.
+//! * Control characters (a NUL byte, an escape) are errors and separate tokens; nginx would
+//!   keep them inside a word. U+001A, which the loader puts in place of each byte that is
+//!   not UTF-8, is an ordinary character, as those bytes are for nginx.
 //! * Speed is about 8 MB/s (pest's per-call bookkeeping dominates); real files are KBs.
 
+pub mod check;
+pub mod directives;
 mod lexer;
 mod parser;
 

@@ -313,11 +313,7 @@ impl<'t> Driver<'t> {
             }
             Kind::Control => {
                 let ch = self.slice(tok.start, tok.end).chars().next().unwrap_or('\0');
-                let message = if ch == '\u{1a}' {
-                    "unexpected byte: not valid UTF-8 (or a control character U+001A)".to_string()
-                } else {
-                    format!("unexpected control character U+{:04X}", u32::from(ch))
-                };
+                let message = format!("unexpected control character U+{:04X}", u32::from(ch));
                 self.error(
                     range,
                     message,

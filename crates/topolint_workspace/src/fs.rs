@@ -1,0 +1,239 @@
+//! The file-system boundary. Everything below the CLI and the LSP reads files through
+//! [`FileSystem`], so the LSP can overlay open documents and tests can run on an in-memory
+//! tree ([`MemoryFs`]).
+
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// What one read gave.
+#[derive(Debug)]
+pub enum ReadOutcome {
+    Bytes(Vec<u8>),
+    /// The file is larger than the limit; it was not read. Carries the size seen.
+    TooLarge(u64),
+}
+
+/// One entry produced by a directory walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WalkEntry {
+    File(PathBuf),
+    /// Something that could not be walked: a symlink loop, a permission error, ...
+    Error {
+        path: PathBuf,
+        message: String,
+    },
+}
+
+/// How to walk directories.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WalkOptions {
+    /// Ignore `.gitignore`, `.ignore` and git's exclude files.
+    pub no_ignore: bool,
+}
+
+/// Directories never entered, whatever the ignore files say.
+pub const ALWAYS_SKIPPED_DIRS: &[&str] = &[".git", ".hg", ".svn", "node_modules"];
+
+pub trait FileSystem: Send + Sync {
+    /// Reads at most `limit` bytes; a larger file is reported as [`ReadOutcome::TooLarge`]
+    /// without being read whole.
+    fn read_limited(&self, path: &Path, limit: u64) -> io::Result<ReadOutcome>;
+    fn is_file(&self, path: &Path) -> bool;
+    fn is_dir(&self, path: &Path) -> bool;
+    /// Files matching a glob pattern (`*`, `?`, `[...]`), sorted, with a leading `.` only
+    /// matched literally — as nginx's `glob(3)` does.
+    fn glob(&self, pattern: &Path) -> Vec<PathBuf>;
+    /// Every file under `root`, sorted by path.
+    fn walk(&self, root: &Path, options: WalkOptions) -> Vec<WalkEntry>;
+}
+
+/// The real file system. Walks with the `ignore` crate (respects `.gitignore` unless told
+/// not to, follows symlinks and reports loops instead of entering them).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RealFs;
+
+impl FileSystem for RealFs {
+    fn read_limited(&self, path: &Path, limit: u64) -> io::Result<ReadOutcome> {
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_dir() {
+            return Err(io::Error::other("is a directory"));
+        }
+        if meta.is_file() && meta.len() > limit {
+            return Ok(ReadOutcome::TooLarge(meta.len()));
+        }
+        // Never trust the size alone (special files report 0, files grow): read one byte
+        // more than the limit at most.
+        let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+        file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > limit {
+            return Ok(ReadOutcome::TooLarge(meta.len().max(bytes.len() as u64)));
+        }
+        Ok(ReadOutcome::Bytes(bytes))
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
+
+    fn glob(&self, pattern: &Path) -> Vec<PathBuf> {
+        let Some(pattern) = pattern.to_str() else {
+            return Vec::new();
+        };
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: true,
+        };
+        let Ok(paths) = glob::glob_with(pattern, options) else {
+            return Vec::new();
+        };
+        let mut out: Vec<PathBuf> = paths
+            .filter_map(Result::ok)
+            .filter(|p| p.is_file())
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn walk(&self, root: &Path, options: WalkOptions) -> Vec<WalkEntry> {
+        let respect = !options.no_ignore;
+        let mut builder = ignore::WalkBuilder::new(root);
+        builder
+            .hidden(false)
+            .follow_links(true)
+            .ignore(respect)
+            .git_ignore(respect)
+            .git_global(respect)
+            .git_exclude(respect)
+            .parents(respect)
+            .require_git(false)
+            .filter_entry(|e| {
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && ALWAYS_SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
+            });
+        let mut out = Vec::new();
+        for entry in builder.build() {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_some_and(|t| t.is_file()) {
+                        out.push(WalkEntry::File(e.into_path()));
+                    }
+                }
+                Err(err) => out.push(walk_error(root, &err)),
+            }
+        }
+        out.sort_by(|a, b| entry_path(a).cmp(entry_path(b)));
+        out
+    }
+}
+
+fn entry_path(e: &WalkEntry) -> &Path {
+    match e {
+        WalkEntry::File(p) | WalkEntry::Error { path: p, .. } => p,
+    }
+}
+
+fn walk_error(root: &Path, err: &ignore::Error) -> WalkEntry {
+    fn find(err: &ignore::Error) -> Option<(PathBuf, String)> {
+        match err {
+            ignore::Error::Loop { ancestor, child } => Some((
+                child.clone(),
+                format!(
+                    "symbolic link loop: `{}` points back to `{}`; not followed",
+                    child.display(),
+                    ancestor.display()
+                ),
+            )),
+            ignore::Error::WithPath { path, err } => {
+                find(err).or_else(|| Some((path.clone(), err.to_string())))
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                find(err)
+            }
+            ignore::Error::Partial(errs) => errs.first().and_then(find),
+            _ => None,
+        }
+    }
+    let (path, message) = find(err).unwrap_or_else(|| (root.to_path_buf(), err.to_string()));
+    WalkEntry::Error { path, message }
+}
+
+/// An in-memory file system for tests and for editor overlays. Paths are used as given;
+/// directories exist implicitly as prefixes of file paths.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryFs {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl MemoryFs {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) {
+        self.files.insert(path.into(), bytes.into());
+    }
+}
+
+impl FileSystem for MemoryFs {
+    fn read_limited(&self, path: &Path, limit: u64) -> io::Result<ReadOutcome> {
+        let bytes = self
+            .files
+            .get(path)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))?;
+        if bytes.len() as u64 > limit {
+            return Ok(ReadOutcome::TooLarge(bytes.len() as u64));
+        }
+        Ok(ReadOutcome::Bytes(bytes.clone()))
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files.keys().any(|p| p.starts_with(path) && p != path)
+    }
+
+    fn glob(&self, pattern: &Path) -> Vec<PathBuf> {
+        let Some(pattern) = pattern.to_str() else {
+            return Vec::new();
+        };
+        let Ok(glob) = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+        else {
+            return Vec::new();
+        };
+        let matcher = glob.compile_matcher();
+        self.files
+            .keys()
+            .filter(|p| matcher.is_match(p))
+            .filter(|p| {
+                // a leading dot must be matched literally, as glob(3) does
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let pat_name = Path::new(pattern).file_name().and_then(|n| n.to_str());
+                !name.starts_with('.') || pat_name.is_some_and(|n| n.starts_with('.'))
+            })
+            .cloned()
+            .collect()
+    }
+
+    fn walk(&self, root: &Path, _options: WalkOptions) -> Vec<WalkEntry> {
+        self.files
+            .keys()
+            .filter(|p| p.starts_with(root))
+            .filter(|p| {
+                !p.components()
+                    .any(|c| ALWAYS_SKIPPED_DIRS.iter().any(|d| c.as_os_str() == *d))
+            })
+            .map(|p| WalkEntry::File(p.clone()))
+            .collect()
+    }
+}

@@ -1,0 +1,677 @@
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use topolint_diagnostics::{
+    sort_and_dedup, Diagnostic, FileId, Label, Severity, SourceFile, SourceMap, TextRange,
+};
+
+use crate::classify::{self, FileKind, NameHint};
+use crate::compose::{self, ComposeProject};
+use crate::fs::{FileSystem, ReadOutcome, WalkEntry, WalkOptions};
+use crate::ids;
+use crate::nginx_includes::{self, normalize, IncludeEdge};
+
+/// What to lint.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file or a directory to walk.
+    Path(PathBuf),
+    /// Text from standard input; `filename` (from `--stdin-filename`) decides its kind and
+    /// how it is shown, else the content does.
+    Stdin {
+        filename: Option<PathBuf>,
+        bytes: Vec<u8>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Files larger than this are skipped with a note.
+    pub max_file_size: u64,
+    pub walk: WalkOptions,
+    /// Paths are shown relative to this directory when they are under it.
+    pub base_dir: Option<PathBuf>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            max_file_size: crate::DEFAULT_MAX_FILE_SIZE,
+            walk: WalkOptions::default(),
+            base_dir: None,
+        }
+    }
+}
+
+/// A usage error: the input cannot be loaded at all (exit code 2), as opposed to findings.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("path `{0}` does not exist")]
+    NotFound(PathBuf),
+}
+
+/// Why a file was not parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    Binary,
+    Unreadable(String),
+    Walk(String),
+    HelmTemplate,
+    /// Named explicitly but none of the kinds topolint lints.
+    UnknownKind,
+}
+
+/// A parsed file.
+#[derive(Debug)]
+pub enum Content {
+    Nginx(topolint_nginx::Config),
+    Yaml(topolint_yaml::YamlFile),
+    /// Kept as text for later rules (Dockerfiles).
+    Text,
+    Skipped(SkipReason),
+}
+
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub id: FileId,
+    /// `None` for files that were only skipped (unreadable, too large, walk errors).
+    pub kind: Option<FileKind>,
+    pub content: Content,
+    /// Named on the command line (or stdin) rather than found by walking.
+    pub explicit: bool,
+    /// Reached only through an nginx `include`, not discovered on its own.
+    pub included_only: bool,
+}
+
+impl LoadedFile {
+    pub fn nginx(&self) -> Option<&topolint_nginx::Config> {
+        match &self.content {
+            Content::Nginx(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn yaml(&self) -> Option<&topolint_yaml::YamlFile> {
+        match &self.content {
+            Content::Yaml(y) => Some(y),
+            _ => None,
+        }
+    }
+}
+
+/// Everything loaded for one run.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub sources: SourceMap,
+    /// One entry per file, indexed by `FileId`.
+    pub files: Vec<LoadedFile>,
+    /// Input-level findings, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Resolved nginx includes: which directive pulled in which file.
+    pub includes: Vec<IncludeEdge>,
+    /// nginx main configurations (files with `http`/`events` or named `nginx.conf`).
+    pub nginx_roots: Vec<FileId>,
+    /// Compose files grouped with their overrides.
+    pub compose_projects: Vec<ComposeProject>,
+}
+
+impl Workspace {
+    pub fn file(&self, id: FileId) -> &LoadedFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// Number of parsed files of each kind.
+    pub fn count_by_kind(&self) -> BTreeMap<FileKind, usize> {
+        let mut out = BTreeMap::new();
+        for f in &self.files {
+            if let (Some(kind), false) = (f.kind, matches!(f.content, Content::Skipped(_))) {
+                *out.entry(kind).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
+    pub fn skipped_count(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|f| matches!(f.content, Content::Skipped(_)))
+            .count()
+    }
+
+    /// Sorts findings into the stable output order (display path, then position).
+    pub fn sort_diagnostics(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+        let mut order: Vec<(&str, u32)> = sources
+            .iter()
+            .map(|f| (f.display.as_str(), f.id.0))
+            .collect();
+        order.sort();
+        let mut rank = vec![0u32; sources.len()];
+        for (i, (_, id)) in order.iter().enumerate() {
+            rank[*id as usize] = i as u32;
+        }
+        sort_and_dedup(diags, |id| {
+            rank.get(id.0 as usize).copied().unwrap_or(u32::MAX)
+        });
+    }
+
+    pub(crate) fn push(
+        &mut self,
+        mut source: SourceFile,
+        kind: Option<FileKind>,
+        content: Content,
+        explicit: bool,
+        included_only: bool,
+    ) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        source.id = id;
+        let pushed = self.sources.push(source);
+        debug_assert_eq!(pushed, id);
+        self.files.push(LoadedFile {
+            id,
+            kind,
+            content,
+            explicit,
+            included_only,
+        });
+        id
+    }
+}
+
+struct Candidate {
+    path: PathBuf,
+    explicit: bool,
+    stdin: Option<Vec<u8>>,
+    walk_error: Option<String>,
+}
+
+/// The result of processing one candidate, before ids are assigned.
+struct Processed {
+    path: PathBuf,
+    text: SourceFile,
+    kind: Option<FileKind>,
+    content: Content,
+    explicit: bool,
+    /// Findings on this file, with `FileId(0)` as a placeholder for it.
+    diagnostics: Vec<Diagnostic>,
+    helm_chart: Option<PathBuf>,
+}
+
+/// Finds, reads, classifies and parses everything under `inputs`.
+pub fn load(
+    inputs: &[Input],
+    options: &LoadOptions,
+    fs: &dyn FileSystem,
+) -> Result<Workspace, LoadError> {
+    let options = &LoadOptions {
+        base_dir: options.base_dir.as_deref().map(normalize),
+        ..options.clone()
+    };
+    let candidates = discover(inputs, options, fs)?;
+    let processed: Vec<Option<Processed>> = candidates
+        .into_par_iter()
+        .map(|c| process(c, options, fs))
+        .collect();
+
+    let mut ws = Workspace::default();
+    let mut diagnostics = Vec::new();
+    let mut helm_charts: BTreeMap<PathBuf, (FileId, usize)> = BTreeMap::new();
+    for p in processed.into_iter().flatten() {
+        let id = ws.push(p.text, p.kind, p.content, p.explicit, false);
+        for mut d in p.diagnostics {
+            relabel(&mut d, id);
+            diagnostics.push(d);
+        }
+        if let Some(chart) = p.helm_chart {
+            helm_charts.entry(chart).or_insert((id, 0)).1 += 1;
+        }
+        let _ = p.path;
+    }
+    for (chart, (first, count)) in helm_charts {
+        let name = chart
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("chart")
+            .to_string();
+        diagnostics.push(
+            Diagnostic::new(
+                ids::HELM_TEMPLATE_SKIPPED,
+                Severity::Info,
+                format!("skipped {count} Helm template file(s) of chart `{name}`: they are not YAML until rendered"),
+                Label::new(first, TextRange::empty(0), "Go template syntax (`{{ ... }}`) here"),
+            )
+            .with_help(format!(
+                "lint the rendered manifests instead: `helm template {} | topolint check -`",
+                display_path(&chart, options.base_dir.as_deref())
+            )),
+        );
+    }
+
+    nginx_includes::resolve(&mut ws, &mut diagnostics, options, fs);
+    ws.compose_projects = compose::group(&ws);
+
+    Workspace::sort_diagnostics(&ws.sources, &mut diagnostics);
+    ws.diagnostics = diagnostics;
+    Ok(ws)
+}
+
+/// Points every label and edit of a per-file finding at `id`.
+fn relabel(d: &mut Diagnostic, id: FileId) {
+    d.primary.file = id;
+    for l in &mut d.secondary {
+        l.file = id;
+    }
+    if let Some(fix) = &mut d.fix {
+        for e in &mut fix.edits {
+            e.file = id;
+        }
+    }
+}
+
+fn discover(
+    inputs: &[Input],
+    options: &LoadOptions,
+    fs: &dyn FileSystem,
+) -> Result<Vec<Candidate>, LoadError> {
+    let mut by_path: BTreeMap<PathBuf, Candidate> = BTreeMap::new();
+    let mut stdin = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Stdin { filename, bytes } => stdin.push(Candidate {
+                path: filename.clone().unwrap_or_else(|| PathBuf::from("<stdin>")),
+                explicit: true,
+                stdin: Some(bytes.clone()),
+                walk_error: None,
+            }),
+            Input::Path(path) => {
+                if fs.is_file(path) {
+                    let path = &normalize(path);
+                    by_path.insert(
+                        path.clone(),
+                        Candidate {
+                            path: path.clone(),
+                            explicit: true,
+                            stdin: None,
+                            walk_error: None,
+                        },
+                    );
+                } else if fs.is_dir(path) {
+                    for entry in fs.walk(path, options.walk) {
+                        match entry {
+                            WalkEntry::File(p) => {
+                                let p = normalize(&p);
+                                by_path.entry(p.clone()).or_insert(Candidate {
+                                    path: p,
+                                    explicit: false,
+                                    stdin: None,
+                                    walk_error: None,
+                                });
+                            }
+                            WalkEntry::Error { path, message } => {
+                                by_path.insert(
+                                    path.clone(),
+                                    Candidate {
+                                        path,
+                                        explicit: false,
+                                        stdin: None,
+                                        walk_error: Some(message),
+                                    },
+                                );
+                            }
+                        }
+                    }
+                } else {
+                    return Err(LoadError::NotFound(path.clone()));
+                }
+            }
+        }
+    }
+    let mut out: Vec<Candidate> = by_path.into_values().collect();
+    out.extend(stdin);
+    Ok(out)
+}
+
+/// Shows `path` relative to `base` when under it, with `/` separators.
+pub(crate) fn display_path(path: &Path, base: Option<&Path>) -> String {
+    let rel = base
+        .and_then(|b| path.strip_prefix(b).ok())
+        .filter(|r| !r.as_os_str().is_empty())
+        .unwrap_or(path);
+    let rel = rel.strip_prefix(".").unwrap_or(rel);
+    let s = rel.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.into_owned()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+fn skipped(
+    path: PathBuf,
+    options: &LoadOptions,
+    kind: Option<FileKind>,
+    reason: SkipReason,
+    explicit: bool,
+) -> Processed {
+    let display = display_path(&path, options.base_dir.as_deref());
+    let message = match &reason {
+        SkipReason::TooLarge { size, limit } => format!(
+            "skipped: the file is {}, over the {} limit",
+            human_size(*size),
+            human_size(*limit)
+        ),
+        SkipReason::Binary => {
+            "skipped: binary content (a NUL byte) in a file named like a configuration".into()
+        }
+        SkipReason::Unreadable(e) => format!("skipped: cannot read the file: {e}"),
+        SkipReason::Walk(e) => format!("skipped: {e}"),
+        SkipReason::HelmTemplate => "skipped: Helm template".into(),
+        SkipReason::UnknownKind => "skipped: not a kind of file topolint lints".into(),
+    };
+    let help = match &reason {
+        SkipReason::TooLarge { .. } => {
+            Some("raise the limit with `--max-file-size` if this file must be linted")
+        }
+        _ => None,
+    };
+    let mut d = Diagnostic::new(
+        ids::FILE_SKIPPED,
+        Severity::Info,
+        message,
+        Label::new(FileId(0), TextRange::empty(0), ""),
+    );
+    if let Some(h) = help {
+        d = d.with_help(h);
+    }
+    Processed {
+        text: SourceFile::new(FileId(0), path.clone(), display, Arc::from("")),
+        path,
+        kind,
+        content: Content::Skipped(reason),
+        explicit,
+        diagnostics: vec![d],
+        helm_chart: None,
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MiB", bytes as f64 / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn process(c: Candidate, options: &LoadOptions, fs: &dyn FileSystem) -> Option<Processed> {
+    if let Some(message) = c.walk_error {
+        return Some(skipped(
+            c.path,
+            options,
+            None,
+            SkipReason::Walk(message),
+            c.explicit,
+        ));
+    }
+    let hint = if c.stdin.is_some() && c.path == Path::new("<stdin>") {
+        NameHint::Unknown
+    } else {
+        classify::name_hint(&c.path)
+    };
+    if hint == NameHint::Unknown && !c.explicit {
+        return None;
+    }
+    let bytes = match c.stdin {
+        Some(b) if b.len() as u64 > options.max_file_size => {
+            return Some(skipped(
+                c.path,
+                options,
+                None,
+                SkipReason::TooLarge {
+                    size: b.len() as u64,
+                    limit: options.max_file_size,
+                },
+                true,
+            ))
+        }
+        Some(b) => b,
+        None => match fs.read_limited(&c.path, options.max_file_size) {
+            Ok(ReadOutcome::Bytes(b)) => b,
+            Ok(ReadOutcome::TooLarge(size)) => {
+                return Some(skipped(
+                    c.path,
+                    options,
+                    None,
+                    SkipReason::TooLarge {
+                        size,
+                        limit: options.max_file_size,
+                    },
+                    c.explicit,
+                ))
+            }
+            Err(e) => {
+                return Some(skipped(
+                    c.path,
+                    options,
+                    None,
+                    SkipReason::Unreadable(e.to_string()),
+                    c.explicit,
+                ))
+            }
+        },
+    };
+    if classify::looks_binary(&bytes) {
+        let nginx_named = matches!(hint, NameHint::NginxStrong | NameHint::NginxWeak);
+        if nginx_named || c.explicit || hint == NameHint::Compose {
+            return Some(skipped(
+                c.path,
+                options,
+                None,
+                SkipReason::Binary,
+                c.explicit,
+            ));
+        }
+        return None;
+    }
+    let display = display_path(&c.path, options.base_dir.as_deref());
+    let source = SourceFile::from_bytes(FileId(0), c.path.clone(), display, bytes);
+    let explicit = c.explicit;
+    let path = c.path;
+
+    let done = |source: SourceFile, kind, content, diagnostics, helm_chart| {
+        Some(Processed {
+            path: path.clone(),
+            text: source,
+            kind: Some(kind),
+            content,
+            explicit,
+            diagnostics,
+            helm_chart,
+        })
+    };
+
+    match hint {
+        NameHint::Dockerfile => done(
+            source,
+            FileKind::Dockerfile,
+            Content::Text,
+            Vec::new(),
+            None,
+        ),
+        NameHint::NginxStrong => {
+            let config = topolint_nginx::parse(&source.text);
+            let diags = nginx_parse_diagnostics(&config);
+            done(source, FileKind::Nginx, Content::Nginx(config), diags, None)
+        }
+        NameHint::NginxWeak => {
+            let config = topolint_nginx::parse(&source.text);
+            if !classify::looks_like_nginx(&config) && !explicit {
+                return None;
+            }
+            let diags = nginx_parse_diagnostics(&config);
+            done(source, FileKind::Nginx, Content::Nginx(config), diags, None)
+        }
+        NameHint::Compose | NameHint::Yaml => {
+            if let Some(chart) = helm_chart_of(&path, &source.text, fs) {
+                return done(
+                    source,
+                    FileKind::HelmTemplate,
+                    Content::Skipped(SkipReason::HelmTemplate),
+                    Vec::new(),
+                    Some(chart),
+                );
+            }
+            let yaml = topolint_yaml::parse(&source.text);
+            match classify::classify_yaml(hint, &source.text, &yaml) {
+                Some(kind) => {
+                    let diags = yaml_diagnostics(&source, &yaml);
+                    done(source, kind, Content::Yaml(yaml), diags, None)
+                }
+                None if explicit => Some(unknown_kind(path.clone(), source)),
+                None => None,
+            }
+        }
+        NameHint::Unknown => {
+            // Explicit file or stdin with no telling name: let the content decide.
+            let yaml = topolint_yaml::parse(&source.text);
+            if let Some(kind) = classify::classify_yaml(hint, &source.text, &yaml) {
+                let diags = yaml_diagnostics(&source, &yaml);
+                return done(source, kind, Content::Yaml(yaml), diags, None);
+            }
+            let config = topolint_nginx::parse(&source.text);
+            if classify::looks_like_nginx(&config) {
+                let diags = nginx_parse_diagnostics(&config);
+                return done(source, FileKind::Nginx, Content::Nginx(config), diags, None);
+            }
+            Some(unknown_kind(path.clone(), source))
+        }
+    }
+}
+
+/// A file named on the command line that is none of the kinds topolint lints.
+fn unknown_kind(path: PathBuf, source: SourceFile) -> Processed {
+    let d = Diagnostic::new(
+        ids::FILE_SKIPPED,
+        Severity::Info,
+        "skipped: not an nginx configuration, compose file or Kubernetes manifest",
+        Label::new(FileId(0), TextRange::empty(0), ""),
+    )
+    .with_help("name the file after its kind (`nginx.conf`, `compose.yaml`, `*.yaml` with `apiVersion` and `kind`) or pass `--stdin-filename`");
+    Processed {
+        path,
+        text: source,
+        kind: None,
+        content: Content::Skipped(SkipReason::UnknownKind),
+        explicit: true,
+        diagnostics: vec![d],
+        helm_chart: None,
+    }
+}
+
+/// A YAML file in a chart's `templates/` directory that uses Go templates.
+fn helm_chart_of(path: &Path, text: &str, fs: &dyn FileSystem) -> Option<PathBuf> {
+    if !text.contains("{{") {
+        return None;
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.file_name().is_some_and(|n| n == "templates") {
+            let chart = d.parent()?;
+            if fs.is_file(&chart.join("Chart.yaml")) || fs.is_file(&chart.join("Chart.yml")) {
+                return Some(chart.to_path_buf());
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+pub(crate) fn nginx_parse_diagnostics(config: &topolint_nginx::Config) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = config
+        .errors
+        .iter()
+        .map(|e| {
+            let d = Diagnostic::new(
+                ids::PARSE_ERROR,
+                Severity::Error,
+                e.message.clone(),
+                Label::new(FileId(0), e.range, ""),
+            );
+            match &e.help {
+                Some(h) => d.with_help(h.clone()),
+                None => d,
+            }
+        })
+        .collect();
+    for p in topolint_nginx::check::check(config) {
+        let (id, label) = match p.kind {
+            topolint_nginx::check::ProblemKind::UnknownDirective { .. } => {
+                (ids::UNKNOWN_DIRECTIVE, "not an nginx directive")
+            }
+            topolint_nginx::check::ProblemKind::InvalidArguments => (
+                ids::INVALID_DIRECTIVE_ARGUMENTS,
+                "wrong number of arguments",
+            ),
+        };
+        out.push(
+            Diagnostic::new(
+                id,
+                Severity::Error,
+                p.message,
+                Label::new(FileId(0), p.range, label),
+            )
+            .with_help(p.help),
+        );
+    }
+    out
+}
+
+fn yaml_diagnostics(source: &SourceFile, yaml: &topolint_yaml::YamlFile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(offset) = source.first_invalid_utf8 {
+        out.push(
+            Diagnostic::new(
+                ids::PARSE_ERROR,
+                Severity::Error,
+                "the file is not valid UTF-8: YAML must be Unicode text",
+                Label::new(
+                    FileId(0),
+                    TextRange::new(offset, offset + 1),
+                    "this byte is not UTF-8",
+                ),
+            )
+            .with_help("save the file as UTF-8"),
+        );
+    }
+    for e in &yaml.errors {
+        out.push(Diagnostic::new(
+            ids::PARSE_ERROR,
+            Severity::Error,
+            e.message.clone(),
+            Label::new(FileId(0), e.range, ""),
+        ));
+    }
+    for dup in &yaml.duplicate_keys {
+        out.push(
+            Diagnostic::new(
+                ids::DUPLICATE_KEY,
+                Severity::Warning,
+                format!("duplicate key `{}`", dup.key),
+                Label::new(FileId(0), dup.duplicate, "defined again here"),
+            )
+            .with_secondary(Label::new(FileId(0), dup.first, "first defined here"))
+            .with_help("remove one of the two: Kubernetes rejects the object or keeps only one value, and docker compose refuses the file (\"mapping key already defined\")"),
+        );
+    }
+    out
+}
+
+/// Files seen so far, by path, for include resolution.
+pub(crate) fn index_by_path(ws: &Workspace) -> BTreeMap<PathBuf, FileId> {
+    ws.sources.iter().map(|f| (f.path.clone(), f.id)).collect()
+}

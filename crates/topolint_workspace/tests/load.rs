@@ -1,0 +1,296 @@
+//! Loading, classification and include resolution on in-memory and real trees.
+
+use std::path::{Path, PathBuf};
+
+use topolint_workspace::{
+    load, Content, FileKind, Input, LoadOptions, MemoryFs, RealFs, Workspace,
+};
+
+fn mem(files: &[(&str, &str)]) -> MemoryFs {
+    let mut fs = MemoryFs::new();
+    for (p, t) in files {
+        fs.insert(*p, t.as_bytes().to_vec());
+    }
+    fs
+}
+
+fn load_mem(fs: &MemoryFs, root: &str) -> Workspace {
+    let options = LoadOptions {
+        base_dir: Some(PathBuf::from(root)),
+        ..LoadOptions::default()
+    };
+    load(&[Input::Path(PathBuf::from(root))], &options, fs).unwrap()
+}
+
+fn rules(ws: &Workspace) -> Vec<(String, String, u32)> {
+    ws.diagnostics
+        .iter()
+        .map(|d| {
+            let f = ws.sources.file(d.primary.file);
+            (
+                d.rule.to_string(),
+                f.display.clone(),
+                f.line_col(d.primary.range.start).line,
+            )
+        })
+        .collect()
+}
+
+fn includes(ws: &Workspace) -> Vec<(String, String)> {
+    let name = |id| ws.sources.file(id).display.clone();
+    ws.includes
+        .iter()
+        .map(|e| (name(e.from), name(e.to)))
+        .collect()
+}
+
+#[test]
+fn relative_includes_resolve_from_the_main_config_directory() {
+    let fs = mem(&[
+        (
+            "/p/nginx.conf",
+            "events {}\nhttp {\n  include conf.d/*.conf;\n  include mime.types;\n}\n",
+        ),
+        ("/p/mime.types", "types { text/html html; }\n"),
+        (
+            "/p/conf.d/a.conf",
+            "server {\n  include snippets/common.conf;\n}\n",
+        ),
+        // relative to the prefix /p, not to /p/conf.d
+        ("/p/snippets/common.conf", "add_header X-A 1;\n"),
+        ("/p/conf.d/.hidden.conf", "server { listen 1; }\n"),
+    ]);
+    let ws = load_mem(&fs, "/p");
+    assert!(rules(&ws).is_empty(), "{:?}", rules(&ws));
+    let inc = includes(&ws);
+    assert!(
+        inc.contains(&("nginx.conf".into(), "conf.d/a.conf".into())),
+        "{inc:?}"
+    );
+    assert!(
+        inc.contains(&("nginx.conf".into(), "mime.types".into())),
+        "{inc:?}"
+    );
+    assert!(
+        inc.contains(&("conf.d/a.conf".into(), "snippets/common.conf".into())),
+        "{inc:?}"
+    );
+    // glob(3) does not match a leading dot with `*`
+    assert!(!inc.iter().any(|(_, to)| to.contains("hidden")), "{inc:?}");
+}
+
+#[test]
+fn missing_include_is_reported_at_the_include_line_and_globs_may_match_nothing() {
+    let fs = mem(&[(
+        "/p/nginx.conf",
+        "events {}\nhttp {\n  include sites-enabled/*;\n  include h5bp/basic.conf;\n  include /etc/nginx/mime.types;\n  include /usr/share/nginx/modules/*.conf;\n}\n",
+    )]);
+    let ws = load_mem(&fs, "/p");
+    assert_eq!(
+        rules(&ws),
+        vec![("include-not-found".to_string(), "nginx.conf".to_string(), 4)]
+    );
+    let d = &ws.diagnostics[0];
+    assert_eq!(
+        ws.sources.file(d.primary.file).slice(d.primary.range),
+        "h5bp/basic.conf"
+    );
+    assert!(d.help.as_deref().unwrap().contains("main configuration"));
+}
+
+#[test]
+fn etc_nginx_paths_map_to_the_config_tree() {
+    let fs = mem(&[
+        (
+            "/p/nginx/nginx.conf",
+            "events {}\nhttp { include /etc/nginx/conf.d/*.conf; }\n",
+        ),
+        ("/p/nginx/conf.d/site.conf", "server { listen 80; }\n"),
+    ]);
+    let ws = load_mem(&fs, "/p");
+    assert_eq!(
+        includes(&ws),
+        vec![(
+            "nginx/nginx.conf".to_string(),
+            "nginx/conf.d/site.conf".to_string()
+        )]
+    );
+}
+
+#[test]
+fn include_cycles_are_reported_once_with_the_chain() {
+    let fs = mem(&[
+        ("/p/nginx.conf", "events {}\nhttp {\n  include a.conf;\n}\n"),
+        ("/p/a.conf", "include b.conf;\n"),
+        ("/p/b.conf", "server { listen 80; }\ninclude a.conf;\n"),
+    ]);
+    let ws = load_mem(&fs, "/p");
+    let r = rules(&ws);
+    assert_eq!(
+        r,
+        vec![("include-cycle".to_string(), "b.conf".to_string(), 2)],
+        "{r:?}"
+    );
+    let d = &ws.diagnostics[0];
+    assert_eq!(
+        d.message,
+        "include cycle: `a.conf` includes `b.conf` includes `a.conf`"
+    );
+    assert_eq!(d.secondary.len(), 1);
+    assert_eq!(ws.sources.file(d.secondary[0].file).display, "a.conf");
+}
+
+#[test]
+fn self_include_is_a_cycle() {
+    let fs = mem(&[("/p/nginx.conf", "events {}\ninclude nginx.conf;\n")]);
+    let ws = load_mem(&fs, "/p");
+    assert_eq!(
+        rules(&ws),
+        vec![("include-cycle".to_string(), "nginx.conf".to_string(), 2)]
+    );
+}
+
+#[test]
+fn orphan_snippets_search_upwards() {
+    // h5bp's test/vhosts are mounted as conf.d: their includes are relative to the root.
+    let fs = mem(&[
+        ("/p/h5bp/basic.conf", "add_header X-A 1;\n"),
+        (
+            "/p/test/vhosts/site.conf",
+            "server {\n  include h5bp/basic.conf;\n  include h5bp/nope.conf;\n}\n",
+        ),
+    ]);
+    let ws = load_mem(&fs, "/p");
+    assert_eq!(
+        rules(&ws),
+        vec![(
+            "include-not-found".to_string(),
+            "test/vhosts/site.conf".to_string(),
+            3
+        )]
+    );
+    assert!(includes(&ws).contains(&("test/vhosts/site.conf".into(), "h5bp/basic.conf".into())));
+}
+
+#[test]
+fn classification_by_name_and_content() {
+    let fs = mem(&[
+        ("/p/redis/redis.conf", "bind 127.0.0.1\nport 6379\n"),
+        ("/p/supervisor/app.conf", "[program:app]\ncommand=/bin/app\n"),
+        ("/p/proxy/site.conf", "server { listen 80; location / { proxy_pass http://api:8080; } }\n"),
+        ("/p/compose.yaml", "services:\n  api:\n    image: api\n"),
+        ("/p/compose.override.yaml", "services:\n  api:\n    ports: ['8080:8080']\n"),
+        ("/p/docker-compose.prod.yml", "services: {}\n"),
+        ("/p/deploy/stack.yml", "services:\n  web:\n    image: x\n"),
+        ("/p/k8s/all.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: apps/v1\nkind: Deployment\n"),
+        ("/p/.github/workflows/ci.yml", "on: push\njobs: {}\n"),
+        ("/p/api/Dockerfile", "FROM python:3.12\nEXPOSE 8000\n"),
+        ("/p/src/main.py", "print('hi')\n"),
+    ]);
+    let ws = load_mem(&fs, "/p");
+    let kinds: Vec<(String, Option<FileKind>)> = ws
+        .files
+        .iter()
+        .map(|f| (ws.sources.file(f.id).display.clone(), f.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("api/Dockerfile".to_string(), Some(FileKind::Dockerfile)),
+            ("compose.override.yaml".to_string(), Some(FileKind::Compose)),
+            ("compose.yaml".to_string(), Some(FileKind::Compose)),
+            ("deploy/stack.yml".to_string(), Some(FileKind::Compose)),
+            (
+                "docker-compose.prod.yml".to_string(),
+                Some(FileKind::Compose)
+            ),
+            ("k8s/all.yaml".to_string(), Some(FileKind::Kubernetes)),
+            ("proxy/site.conf".to_string(), Some(FileKind::Nginx)),
+        ]
+    );
+    // compose.yaml + its override form one project, in merge order; the others stand alone.
+    let projects: Vec<Vec<String>> = ws
+        .compose_projects
+        .iter()
+        .map(|p| {
+            p.files
+                .iter()
+                .map(|f| ws.sources.file(*f).display.clone())
+                .collect()
+        })
+        .collect();
+    assert!(
+        projects.contains(&vec![
+            "compose.yaml".to_string(),
+            "compose.override.yaml".to_string()
+        ]),
+        "{projects:?}"
+    );
+    assert!(projects.contains(&vec!["docker-compose.prod.yml".to_string()]));
+    assert!(matches!(ws.files[5].content, Content::Yaml(_)));
+}
+
+#[test]
+fn deep_kubernetes_key_is_located() {
+    let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          ports:\n            - containerPort: 8080\n";
+    let fs = mem(&[("/p/web.yaml", text)]);
+    let ws = load_mem(&fs, "/p");
+    let file = &ws.files[0];
+    let yaml = file.yaml().unwrap();
+    let doc = yaml.documents[1].root.unwrap();
+    let port = yaml
+        .get(doc)
+        .path(&["spec", "template", "spec", "containers"])
+        .and_then(|c| c.items().next())
+        .and_then(|c| c.get("ports"))
+        .and_then(|p| p.items().next())
+        .and_then(|p| p.get("containerPort"))
+        .unwrap();
+    assert_eq!(port.as_i64(), Some(8080));
+    let pos = ws.sources.file(file.id).line_col(port.range().start);
+    assert_eq!((pos.line, pos.column), (16, 30));
+}
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    if p.is_dir() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "../shared/corpus is missing in CI"
+    );
+    None
+}
+
+#[test]
+fn h5bp_tree_resolves_every_include() {
+    let Some(corpus) = corpus() else { return };
+    let root = corpus.join("h5bp-server-configs-nginx");
+    let options = LoadOptions {
+        base_dir: Some(root.clone()),
+        ..LoadOptions::default()
+    };
+    let ws = load(&[Input::Path(root.clone())], &options, &RealFs).unwrap();
+    assert!(ws.diagnostics.is_empty(), "{:#?}", rules(&ws));
+    let inc = includes(&ws);
+    for (from, to) in [
+        ("nginx.conf", "h5bp/web_performance/cache_expiration.conf"),
+        ("nginx.conf", "conf.d/no-ssl.default.conf"),
+        ("h5bp/basic.conf", "h5bp/security/referrer-policy.conf"),
+        ("h5bp/media_types/media_types.conf", "mime.types"),
+        (
+            "test/vhosts/secure.server.localhost.conf",
+            "h5bp/tls/ssl_engine.conf",
+        ),
+        ("conf.d/templates/example.com.conf", "h5bp/basic.conf"),
+    ] {
+        assert!(
+            inc.contains(&(from.to_string(), to.to_string())),
+            "{from} -> {to} missing from {inc:#?}"
+        );
+    }
+    // `conf.d/*.conf` does not match the hidden `.default.conf`
+    assert!(!inc.contains(&("nginx.conf".to_string(), "conf.d/.default.conf".to_string())));
+    assert_eq!(ws.nginx_roots.len(), 1);
+}
