@@ -49,7 +49,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         base_dir: std::env::current_dir().ok(),
     };
     let ws = topolint_workspace::load(&inputs, &options, &RealFs)?;
-    let findings = &ws.diagnostics;
+    let findings = &topolint_linter::lint(&ws, &topolint_linter::LintOptions::default());
 
     match args.format {
         Format::Human => {
