@@ -1,0 +1,851 @@
+//! The Kubernetes and Istio view: every document (and every item of a `kind: List`) lowered
+//! to workloads (pod templates), services, routes (Ingress, VirtualService), mesh policies
+//! and ConfigMaps, with spans. Unknown kinds are kept as [`Object`]s.
+
+use std::collections::BTreeMap;
+
+use topolint_diagnostics::FileId;
+use topolint_yaml::NodeRef;
+
+use crate::ctx::{entries, scalar, string_list, Ctx};
+use crate::model::{
+    Container, ContainerPort, EnvVar, LabelSelector, MeshPolicy, Mount, Object, Platform, Probe,
+    Route, SelectorRequirement, Service, ServicePort, Spanned, Workload,
+};
+
+/// A ConfigMap's data, for finding nginx configurations in it.
+pub struct ConfigMap {
+    pub name: String,
+    pub namespace: String,
+    pub file: FileId,
+    /// key -> the value node (a block scalar, usually)
+    pub data: Vec<(String, topolint_yaml::NodeId)>,
+}
+
+/// A backend reference of an Ingress or a route destination.
+pub struct RouteTarget {
+    pub route: String,
+    pub namespace: String,
+    /// `ingress-backend` or `route-destination`.
+    pub via: &'static str,
+    pub host: String,
+    pub port: Option<u16>,
+    pub port_name: Option<String>,
+    pub file: FileId,
+    pub span: crate::model::Span,
+}
+
+#[derive(Default)]
+pub struct K8sOutput {
+    pub workloads: Vec<Workload>,
+    pub services: Vec<Service>,
+    pub routes: Vec<Route>,
+    pub route_targets: Vec<RouteTarget>,
+    pub mesh: Vec<MeshPolicy>,
+    pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    pub configmaps: Vec<ConfigMap>,
+    pub objects: Vec<Object>,
+}
+
+const POD_OWNERS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+];
+
+pub fn lower_file(ctx: &Ctx<'_>, file: FileId, out: &mut K8sOutput) {
+    let Some(yaml) = ctx.ws.file(file).yaml() else {
+        return;
+    };
+    for root in yaml.roots() {
+        lower_object(ctx, file, root, out, 0);
+    }
+}
+
+fn string_map(node: Option<NodeRef<'_>>) -> BTreeMap<String, String> {
+    entries(node)
+        .into_iter()
+        .map(|(k, v)| (k, scalar(v).unwrap_or_default()))
+        .collect()
+}
+
+fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutput, depth: usize) {
+    let obj = obj.resolve();
+    let (Some(api_version), Some(kind)) = (
+        obj.get("apiVersion").and_then(scalar),
+        obj.get("kind").and_then(scalar),
+    ) else {
+        return;
+    };
+    if kind == "List" || kind.ends_with("List") && obj.get("items").is_some() {
+        if depth < 4 {
+            if let Some(items) = obj.get("items") {
+                for item in items.resolve().items() {
+                    lower_object(ctx, file, item, out, depth + 1);
+                }
+            }
+        }
+        return;
+    }
+    let meta = obj.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(scalar)
+        .unwrap_or_default();
+    let namespace = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(scalar)
+        .unwrap_or_else(|| "default".into());
+    let annotations = string_map(meta.and_then(|m| m.get("annotations")));
+    let span = match meta.and_then(|m| m.get("name")) {
+        Some(n) => ctx.node_span(file, n),
+        None => ctx.node_span(file, obj),
+    };
+    out.objects.push(Object {
+        api_version: api_version.clone(),
+        kind: kind.clone(),
+        name: name.clone(),
+        namespace: namespace.clone(),
+        annotations: annotations.clone(),
+        span,
+    });
+    let spec = obj.get("spec");
+    let istio = api_version.contains("istio.io");
+    if kind != "Namespace" {
+        out.namespaces.entry(namespace.clone()).or_default();
+    }
+    match kind.as_str() {
+        "Namespace" => {
+            out.namespaces
+                .insert(name.clone(), string_map(meta.and_then(|m| m.get("labels"))));
+        }
+        "Pod" => {
+            let labels = string_map(meta.and_then(|m| m.get("labels")));
+            if let Some(spec) = spec {
+                out.workloads.push(workload(
+                    ctx,
+                    file,
+                    &kind,
+                    &name,
+                    &namespace,
+                    labels,
+                    annotations,
+                    spec,
+                    None,
+                    None,
+                    span,
+                ));
+            }
+        }
+        k if POD_OWNERS.contains(&k) || k == "CronJob" => {
+            let template = if k == "CronJob" {
+                spec.and_then(|s| s.path(&["jobTemplate", "spec", "template"]))
+            } else {
+                spec.and_then(|s| s.get("template"))
+            };
+            let Some(template) = template else { return };
+            let tmeta = template.get("metadata");
+            let labels = string_map(tmeta.and_then(|m| m.get("labels")));
+            let mut pod_annotations = string_map(tmeta.and_then(|m| m.get("annotations")));
+            for (k, v) in &annotations {
+                pod_annotations
+                    .entry(format!("owner:{k}"))
+                    .or_insert_with(|| v.clone());
+            }
+            let selector = spec.and_then(|s| s.get("selector")).map(|s| {
+                if k == "ReplicationController" {
+                    LabelSelector {
+                        match_labels: string_map(Some(s)),
+                        match_expressions: Vec::new(),
+                        span: Some(ctx.node_span(file, s)),
+                    }
+                } else {
+                    label_selector(ctx, file, s)
+                }
+            });
+            let replicas = spec
+                .and_then(|s| s.get("replicas"))
+                .and_then(|r| r.as_i64());
+            if let Some(pod_spec) = template.get("spec") {
+                out.workloads.push(workload(
+                    ctx,
+                    file,
+                    k,
+                    &name,
+                    &namespace,
+                    labels,
+                    pod_annotations,
+                    pod_spec,
+                    selector,
+                    replicas,
+                    span,
+                ));
+            }
+        }
+        "Service" if !istio => {
+            let Some(spec) = spec else { return };
+            out.services
+                .push(service(ctx, file, &name, &namespace, spec, span));
+        }
+        "Ingress" => lower_ingress(ctx, file, &name, &namespace, spec, span, out),
+        "ConfigMap" => {
+            let data = entries(obj.get("data"))
+                .into_iter()
+                .map(|(k, v)| (k, v.resolve().id))
+                .collect();
+            out.configmaps.push(ConfigMap {
+                name: name.clone(),
+                namespace: namespace.clone(),
+                file,
+                data,
+            });
+        }
+        "VirtualService" if istio => {
+            lower_virtual_service(ctx, file, &name, &namespace, spec, span, out)
+        }
+        "ServiceEntry" if istio => {
+            let hosts: Vec<String> = spec
+                .map(|s| string_list(s.get("hosts")))
+                .unwrap_or_default();
+            let ports: Vec<ServicePort> = spec
+                .and_then(|s| s.get("ports"))
+                .map(|p| {
+                    p.resolve()
+                        .items()
+                        .filter_map(|item| {
+                            let port = item
+                                .get("number")
+                                .and_then(|n| n.as_i64())
+                                .and_then(|n| u16::try_from(n).ok())?;
+                            Some(ServicePort {
+                                name: item.get("name").and_then(scalar),
+                                port,
+                                target: item.get("targetPort").and_then(scalar),
+                                published: None,
+                                protocol: item
+                                    .get("protocol")
+                                    .and_then(scalar)
+                                    .unwrap_or_else(|| "TCP".into()),
+                                span: ctx.node_span(file, item),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let names = hosts
+                .iter()
+                .map(|h| Spanned {
+                    value: h.clone(),
+                    span,
+                })
+                .collect();
+            out.services.push(Service {
+                id: format!("serviceentry:{namespace}/{name}"),
+                platform: Platform::Kubernetes,
+                kind: "ServiceEntry".into(),
+                name: name.clone(),
+                scope: namespace.clone(),
+                names,
+                ports,
+                selector: spec
+                    .and_then(|s| s.get("workloadSelector"))
+                    .and_then(|w| w.get("labels"))
+                    .map(|l| LabelSelector {
+                        match_labels: string_map(Some(l)),
+                        match_expressions: Vec::new(),
+                        span: Some(ctx.node_span(file, l)),
+                    }),
+                external_name: None,
+                workloads: Vec::new(),
+                addresses: spec
+                    .map(|s| string_list(s.get("addresses")))
+                    .unwrap_or_default(),
+                span,
+            });
+            out.mesh.push(mesh(
+                &kind,
+                &name,
+                &namespace,
+                hosts,
+                None,
+                BTreeMap::new(),
+                span,
+            ));
+        }
+        "DestinationRule"
+        | "PeerAuthentication"
+        | "Gateway"
+        | "Sidecar"
+        | "AuthorizationPolicy"
+            if istio =>
+        {
+            let mut settings = BTreeMap::new();
+            let mut hosts = Vec::new();
+            let mut selector = None;
+            if let Some(spec) = spec {
+                match kind.as_str() {
+                    "DestinationRule" => {
+                        if let Some(h) = spec.get("host").and_then(scalar) {
+                            hosts.push(h);
+                        }
+                        if let Some(m) = spec
+                            .path(&["trafficPolicy", "tls", "mode"])
+                            .and_then(scalar)
+                        {
+                            settings.insert("tls.mode".into(), m);
+                        }
+                        let subsets: Vec<String> = spec
+                            .get("subsets")
+                            .map(|s| {
+                                s.resolve()
+                                    .items()
+                                    .filter_map(|i| i.get("name").and_then(scalar))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        if !subsets.is_empty() {
+                            settings.insert("subsets".into(), subsets.join(","));
+                        }
+                        if let Some(p) = spec
+                            .path(&["trafficPolicy", "outlierDetection", "maxEjectionPercent"])
+                            .and_then(scalar)
+                        {
+                            settings.insert("outlierDetection.maxEjectionPercent".into(), p);
+                        }
+                    }
+                    "PeerAuthentication" => {
+                        if let Some(m) = spec.path(&["mtls", "mode"]).and_then(scalar) {
+                            settings.insert("mtls.mode".into(), m);
+                        }
+                        selector = spec.get("selector").map(|s| label_selector(ctx, file, s));
+                    }
+                    "Gateway" => {
+                        selector = spec.get("selector").map(|s| LabelSelector {
+                            match_labels: string_map(Some(s)),
+                            match_expressions: Vec::new(),
+                            span: Some(ctx.node_span(file, s)),
+                        });
+                        if let Some(servers) = spec.get("servers") {
+                            for s in servers.resolve().items() {
+                                hosts.extend(string_list(s.get("hosts")));
+                            }
+                        }
+                    }
+                    _ => {
+                        selector = spec
+                            .get("workloadSelector")
+                            .or_else(|| spec.get("selector"))
+                            .map(|s| label_selector(ctx, file, s));
+                    }
+                }
+            }
+            out.mesh.push(mesh(
+                &kind, &name, &namespace, hosts, selector, settings, span,
+            ));
+        }
+        _ => {}
+    }
+}
+
+fn mesh(
+    kind: &str,
+    name: &str,
+    namespace: &str,
+    hosts: Vec<String>,
+    selector: Option<LabelSelector>,
+    settings: BTreeMap<String, String>,
+    span: crate::model::Span,
+) -> MeshPolicy {
+    MeshPolicy {
+        id: format!("istio:{namespace}/{kind}/{name}"),
+        kind: kind.to_string(),
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        hosts,
+        selector,
+        settings,
+        span,
+    }
+}
+
+/// `matchLabels` + `matchExpressions`, or a plain map (Service selectors, Gateway selectors).
+pub fn label_selector(ctx: &Ctx<'_>, file: FileId, node: NodeRef<'_>) -> LabelSelector {
+    let node = node.resolve();
+    let span = Some(ctx.node_span(file, node));
+    if node.get("matchLabels").is_none() && node.get("matchExpressions").is_none() {
+        // A plain map (e.g. `selector: {app: x}` on a PeerAuthentication is matchLabels).
+        return LabelSelector {
+            match_labels: string_map(Some(node)),
+            match_expressions: Vec::new(),
+            span,
+        };
+    }
+    let match_expressions = node
+        .get("matchExpressions")
+        .map(|e| {
+            e.resolve()
+                .items()
+                .map(|r| SelectorRequirement {
+                    key: r.get("key").and_then(scalar).unwrap_or_default(),
+                    operator: r.get("operator").and_then(scalar).unwrap_or_default(),
+                    values: string_list(r.get("values")),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    LabelSelector {
+        match_labels: string_map(node.get("matchLabels")),
+        match_expressions,
+        span,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn workload(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    kind: &str,
+    name: &str,
+    namespace: &str,
+    labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+    pod_spec: NodeRef<'_>,
+    selector: Option<LabelSelector>,
+    replicas: Option<i64>,
+    span: crate::model::Span,
+) -> Workload {
+    // volume name -> source description
+    let mut volumes: BTreeMap<String, (String, Vec<(String, String)>)> = BTreeMap::new();
+    if let Some(vs) = pod_spec.get("volumes") {
+        for v in vs.resolve().items() {
+            let Some(vname) = v.get("name").and_then(scalar) else {
+                continue;
+            };
+            let (source, items) = if let Some(cm) = v.get("configMap") {
+                let items = cm
+                    .get("items")
+                    .map(|i| {
+                        i.resolve()
+                            .items()
+                            .filter_map(|it| {
+                                Some((
+                                    it.get("key").and_then(scalar)?,
+                                    it.get("path").and_then(scalar)?,
+                                ))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (
+                    format!(
+                        "configmap:{}",
+                        cm.get("name").and_then(scalar).unwrap_or_default()
+                    ),
+                    items,
+                )
+            } else if let Some(s) = v.get("secret") {
+                (
+                    format!(
+                        "secret:{}",
+                        s.get("secretName").and_then(scalar).unwrap_or_default()
+                    ),
+                    Vec::new(),
+                )
+            } else if v.get("emptyDir").is_some() {
+                ("emptydir".to_string(), Vec::new())
+            } else if let Some(p) = v.get("persistentVolumeClaim") {
+                (
+                    format!(
+                        "pvc:{}",
+                        p.get("claimName").and_then(scalar).unwrap_or_default()
+                    ),
+                    Vec::new(),
+                )
+            } else {
+                (format!("volume:{vname}"), Vec::new())
+            };
+            volumes.insert(vname, (source, items));
+        }
+    }
+    let mut containers = Vec::new();
+    for (key, init) in [("initContainers", true), ("containers", false)] {
+        let Some(list) = pod_spec.get(key) else {
+            continue;
+        };
+        for c in list.resolve().items() {
+            containers.push(container(ctx, file, c, init, &volumes));
+        }
+    }
+    Workload {
+        id: format!("k8s:{namespace}/{kind}/{name}"),
+        platform: Platform::Kubernetes,
+        name: name.to_string(),
+        scope: namespace.to_string(),
+        kind: kind.to_string(),
+        labels,
+        annotations,
+        containers,
+        networks: Vec::new(),
+        network_mode: pod_spec
+            .get("hostNetwork")
+            .filter(|h| h.as_bool() == Some(true))
+            .map(|h| Spanned {
+                value: "host".into(),
+                span: ctx.node_span(file, h),
+            }),
+        depends_on: Vec::new(),
+        hostname: None,
+        container_name: None,
+        build_context: None,
+        replicas,
+        selector,
+        profiles: Vec::new(),
+        span,
+    }
+}
+
+fn container(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    c: NodeRef<'_>,
+    init: bool,
+    volumes: &BTreeMap<String, (String, Vec<(String, String)>)>,
+) -> Container {
+    let c = c.resolve();
+    let name = c.get("name").and_then(scalar).unwrap_or_default();
+    let span = c
+        .get("name")
+        .map(|n| ctx.node_span(file, n))
+        .unwrap_or_else(|| ctx.node_span(file, c));
+    let env = c
+        .get("env")
+        .map(|e| {
+            e.resolve()
+                .items()
+                .filter_map(|item| {
+                    let n = item.get("name")?;
+                    Some(EnvVar {
+                        name: scalar(n)?,
+                        value: item.get("value").and_then(scalar),
+                        span: ctx.node_span(file, n),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let ports = c
+        .get("ports")
+        .map(|p| {
+            p.resolve()
+                .items()
+                .filter_map(|item| {
+                    let cp = item.get("containerPort")?;
+                    let port = cp.as_i64().and_then(|n| u16::try_from(n).ok())?;
+                    Some(ContainerPort {
+                        port,
+                        name: item.get("name").and_then(scalar),
+                        protocol: item
+                            .get("protocol")
+                            .and_then(scalar)
+                            .unwrap_or_else(|| "TCP".into()),
+                        span: ctx.node_span(file, item),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut probes = Vec::new();
+    for (key, kind) in [
+        ("readinessProbe", "readiness"),
+        ("livenessProbe", "liveness"),
+        ("startupProbe", "startup"),
+    ] {
+        let Some(p) = c.get(key) else { continue };
+        let (handler, port, command) = if let Some(h) = p.get("httpGet") {
+            ("http", h.get("port").and_then(scalar), Vec::new())
+        } else if let Some(t) = p.get("tcpSocket") {
+            ("tcp", t.get("port").and_then(scalar), Vec::new())
+        } else if let Some(g) = p.get("grpc") {
+            ("grpc", g.get("port").and_then(scalar), Vec::new())
+        } else if let Some(e) = p.get("exec") {
+            ("exec", None, string_list(e.get("command")))
+        } else {
+            ("unknown", None, Vec::new())
+        };
+        let secs = |k: &str| p.get(k).and_then(|n| n.as_i64()).map(|n| n as f64);
+        probes.push(Probe {
+            kind: kind.into(),
+            handler: handler.into(),
+            port,
+            command,
+            interval_s: secs("periodSeconds"),
+            timeout_s: secs("timeoutSeconds"),
+            retries: p.get("failureThreshold").and_then(|n| n.as_i64()),
+            initial_delay_s: secs("initialDelaySeconds"),
+            disabled: false,
+            span: ctx.key_span(file, c, key),
+        });
+    }
+    let mounts = c
+        .get("volumeMounts")
+        .map(|m| {
+            m.resolve()
+                .items()
+                .filter_map(|item| {
+                    let vname = item.get("name").and_then(scalar)?;
+                    let target = item.get("mountPath").and_then(scalar)?;
+                    let sub = item.get("subPath").and_then(scalar);
+                    let (source, items) = volumes
+                        .get(&vname)
+                        .cloned()
+                        .unwrap_or((format!("volume:{vname}"), Vec::new()));
+                    // subPath selects one key (or item path) of the volume.
+                    let key = sub.map(|s| {
+                        items
+                            .iter()
+                            .find(|(_, path)| *path == s)
+                            .map(|(k, _)| k.clone())
+                            .unwrap_or(s)
+                    });
+                    Some(Mount {
+                        source,
+                        target,
+                        key,
+                        read_only: item
+                            .get("readOnly")
+                            .and_then(|r| r.as_bool())
+                            .unwrap_or(false),
+                        span: ctx.node_span(file, item),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Container {
+        name,
+        image: c.get("image").and_then(scalar),
+        command: string_list(c.get("command")),
+        args: string_list(c.get("args")),
+        env,
+        ports,
+        listeners: Vec::new(),
+        probes,
+        mounts,
+        init,
+        span,
+    }
+}
+
+fn service(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    name: &str,
+    namespace: &str,
+    spec: NodeRef<'_>,
+    span: crate::model::Span,
+) -> Service {
+    let ty = spec
+        .get("type")
+        .and_then(scalar)
+        .unwrap_or_else(|| "ClusterIP".into());
+    let headless = spec
+        .get("clusterIP")
+        .and_then(scalar)
+        .is_some_and(|c| c == "None");
+    let kind = if ty == "ExternalName" {
+        "ExternalName".to_string()
+    } else if headless {
+        "headless".to_string()
+    } else {
+        ty
+    };
+    let ports = spec
+        .get("ports")
+        .map(|p| {
+            p.resolve()
+                .items()
+                .filter_map(|item| {
+                    let port = item
+                        .get("port")
+                        .and_then(|n| n.as_i64())
+                        .and_then(|n| u16::try_from(n).ok())?;
+                    Some(ServicePort {
+                        name: item.get("name").and_then(scalar),
+                        port,
+                        // targetPort defaults to port
+                        target: Some(
+                            item.get("targetPort")
+                                .and_then(scalar)
+                                .unwrap_or_else(|| port.to_string()),
+                        ),
+                        published: item
+                            .get("nodePort")
+                            .and_then(|n| n.as_i64())
+                            .and_then(|n| u16::try_from(n).ok()),
+                        protocol: item
+                            .get("protocol")
+                            .and_then(scalar)
+                            .unwrap_or_else(|| "TCP".into()),
+                        span: ctx.node_span(file, item),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let selector = spec.get("selector").map(|s| LabelSelector {
+        match_labels: string_map(Some(s)),
+        match_expressions: Vec::new(),
+        span: Some(ctx.node_span(file, s)),
+    });
+    Service {
+        id: format!("k8s:{namespace}/{name}"),
+        platform: Platform::Kubernetes,
+        kind,
+        name: name.to_string(),
+        scope: namespace.to_string(),
+        names: Vec::new(), // filled by the linker (needs the cluster domain)
+        ports,
+        selector,
+        external_name: spec.get("externalName").and_then(scalar),
+        workloads: Vec::new(),
+        addresses: Vec::new(),
+        span,
+    }
+}
+
+fn lower_ingress(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    name: &str,
+    namespace: &str,
+    spec: Option<NodeRef<'_>>,
+    span: crate::model::Span,
+    out: &mut K8sOutput,
+) {
+    let id = format!("k8s:{namespace}/Ingress/{name}");
+    let mut hosts = Vec::new();
+    let mut backend = |b: NodeRef<'_>| {
+        // networking.k8s.io/v1: service.name + service.port.{number,name}
+        // v1beta1 / extensions: serviceName + servicePort
+        let (svc, port_node) = if let Some(s) = b.get("service") {
+            (
+                s.get("name"),
+                s.get("port")
+                    .and_then(|p| p.get("number").or_else(|| p.get("name"))),
+            )
+        } else {
+            (b.get("serviceName"), b.get("servicePort"))
+        };
+        let Some(svc_node) = svc else { return };
+        let Some(host) = scalar(svc_node) else { return };
+        let port_text = port_node.and_then(scalar);
+        let port = port_text.as_deref().and_then(crate::ctx::port_number);
+        out.route_targets.push(RouteTarget {
+            route: id.clone(),
+            namespace: namespace.to_string(),
+            via: "ingress-backend",
+            host,
+            port,
+            port_name: if port.is_none() { port_text } else { None },
+            file,
+            span: ctx.node_span(file, svc_node),
+        });
+    };
+    if let Some(spec) = spec {
+        for key in ["defaultBackend", "backend"] {
+            if let Some(b) = spec.get(key) {
+                backend(b);
+            }
+        }
+        if let Some(rules) = spec.get("rules") {
+            for rule in rules.resolve().items() {
+                if let Some(h) = rule.get("host").and_then(scalar) {
+                    hosts.push(h);
+                }
+                if let Some(paths) = rule.path(&["http", "paths"]) {
+                    for p in paths.resolve().items() {
+                        if let Some(b) = p.get("backend") {
+                            backend(b);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.routes.push(Route {
+        id,
+        kind: "Ingress".into(),
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        gateways: Vec::new(),
+        hosts,
+        span,
+    });
+}
+
+fn lower_virtual_service(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    name: &str,
+    namespace: &str,
+    spec: Option<NodeRef<'_>>,
+    span: crate::model::Span,
+    out: &mut K8sOutput,
+) {
+    let id = format!("istio:{namespace}/VirtualService/{name}");
+    let hosts = spec
+        .map(|s| string_list(s.get("hosts")))
+        .unwrap_or_default();
+    let gateways = spec
+        .map(|s| string_list(s.get("gateways")))
+        .unwrap_or_default();
+    if let Some(spec) = spec {
+        for proto in ["http", "tcp", "tls"] {
+            let Some(routes) = spec.get(proto) else {
+                continue;
+            };
+            for r in routes.resolve().items() {
+                let Some(dests) = r.get("route") else {
+                    continue;
+                };
+                for d in dests.resolve().items() {
+                    let Some(dest) = d.get("destination") else {
+                        continue;
+                    };
+                    let Some(host_node) = dest.get("host") else {
+                        continue;
+                    };
+                    let Some(host) = scalar(host_node) else {
+                        continue;
+                    };
+                    let port = dest
+                        .path(&["port", "number"])
+                        .and_then(|n| n.as_i64())
+                        .and_then(|n| u16::try_from(n).ok());
+                    out.route_targets.push(RouteTarget {
+                        route: id.clone(),
+                        namespace: namespace.to_string(),
+                        via: "route-destination",
+                        host,
+                        port,
+                        port_name: None,
+                        file,
+                        span: ctx.node_span(file, host_node),
+                    });
+                }
+            }
+        }
+    }
+    out.routes.push(Route {
+        id,
+        kind: "VirtualService".into(),
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        gateways,
+        hosts,
+        span,
+    });
+}

@@ -1,0 +1,956 @@
+//! The linker: lowers every file, finds where each nginx runs, and resolves every call
+//! (caller -> host:port -> service -> workload:containerPort) to a status with a reason.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use topolint_diagnostics::{Diagnostic, FileId, Label, Severity, TextRange};
+use topolint_workspace::{FileKind, Workspace};
+
+use crate::compose::{self, normalize};
+use crate::ctx::{port_number, Ctx};
+use crate::k8s::{self, K8sOutput};
+use crate::model::*;
+use crate::nginx::{self, parse_pass, substitute};
+use crate::servers;
+
+/// Facts the files cannot say (from topolint.toml).
+#[derive(Clone, Debug)]
+pub struct LinkOptions {
+    /// Kubernetes cluster domain (`svc.ns.svc.<domain>`).
+    pub cluster_domain: String,
+    /// Explicit placements: nginx config path (as discovered, relative to the working
+    /// directory) -> workload id (`compose:<project>/<service>` or `k8s:<ns>/<Kind>/<name>`).
+    pub nginx_placements: Vec<(String, String)>,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        Self {
+            cluster_domain: "cluster.local".into(),
+            nginx_placements: Vec::new(),
+        }
+    }
+}
+
+/// The topology and the findings made while building it (parse errors of nginx
+/// configurations embedded in ConfigMaps).
+pub struct LinkOutput {
+    pub topology: Topology,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
+    let ctx = Ctx::new(ws);
+    let mut diagnostics = Vec::new();
+
+    // 1. Lower compose projects and Kubernetes files.
+    let mut workloads = Vec::new();
+    let mut services = Vec::new();
+    let mut compose_dirs: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for project in &ws.compose_projects {
+        let out = compose::lower(&ctx, project);
+        compose_dirs.insert(out.project.clone(), out.dir.clone());
+        workloads.extend(out.workloads);
+        services.extend(out.services);
+    }
+    let mut k = K8sOutput::default();
+    for f in &ws.files {
+        if f.kind == Some(FileKind::Kubernetes) {
+            k8s::lower_file(&ctx, f.id, &mut k);
+        }
+    }
+    workloads.extend(std::mem::take(&mut k.workloads));
+    for mut s in std::mem::take(&mut k.services) {
+        if s.kind != "ServiceEntry" {
+            let ns = &s.scope;
+            let n = &s.name;
+            let d = &options.cluster_domain;
+            s.names = [
+                n.clone(),
+                format!("{n}.{ns}"),
+                format!("{n}.{ns}.svc"),
+                format!("{n}.{ns}.svc.{d}"),
+            ]
+            .into_iter()
+            .map(|value| Spanned {
+                value,
+                span: s.span,
+            })
+            .collect();
+        }
+        services.push(s);
+    }
+
+    // 2. Listeners.
+    for w in &mut workloads {
+        for c in &mut w.containers {
+            c.listeners = servers::infer(c);
+        }
+    }
+
+    // 3. Services -> workloads (k8s selectors, same namespace, full LabelSelector semantics).
+    for s in &mut services {
+        if s.platform != Platform::Kubernetes {
+            continue;
+        }
+        if let Some(sel) = &s.selector {
+            if sel.is_empty() {
+                continue; // an empty Service selector selects nothing (manual endpoints)
+            }
+            s.workloads = workloads
+                .iter()
+                .filter(|w| {
+                    w.platform == Platform::Kubernetes
+                        && w.scope == s.scope
+                        && sel.matches(&w.labels)
+                })
+                .map(|w| w.id.clone())
+                .collect();
+        }
+    }
+
+    // 4. nginx proxies: files with nginx kind that no other file includes, plus nginx
+    //    configurations embedded in ConfigMaps.
+    let includes = nginx::include_map(&ctx);
+    let included: BTreeSet<FileId> = ws.includes.iter().map(|e| e.to).collect();
+    let mut proxies = Vec::new();
+    for f in &ws.files {
+        let Some(config) = f.nginx() else { continue };
+        if included.contains(&f.id) && !ws.nginx_roots.contains(&f.id) {
+            continue;
+        }
+        let path = &ws.sources.file(f.id).path;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let template =
+            name.ends_with(".template") || path.parent().is_some_and(|p| p.ends_with("templates"));
+        let id = format!("nginx:{}", ws.sources.file(f.id).display);
+        proxies.push(nginx::build(&ctx, &includes, id, f.id, config, template));
+    }
+    let mut embedded_placements: Vec<(usize, Placement)> = Vec::new();
+    for cm in &k.configmaps {
+        for (key, node) in &cm.data {
+            let Some(yaml) = ws.file(cm.file).yaml() else {
+                continue;
+            };
+            let value = yaml.get(*node);
+            let Some(text) = value.as_str() else { continue };
+            let looks_nginx = key.ends_with(".conf") || key.ends_with(".template");
+            if !looks_nginx
+                || !(text.contains("server") || text.contains("http") || text.contains("upstream"))
+            {
+                continue;
+            }
+            let source = &ws.sources.file(cm.file).text;
+            let Some(map) = embedded_map(source, value.range(), text) else {
+                continue;
+            };
+            let mut config = topolint_nginx::parse(text);
+            remap(&mut config, &map);
+            for e in &config.errors {
+                let mut d = Diagnostic::new(
+                    topolint_workspace::ids::PARSE_ERROR,
+                    Severity::Error,
+                    e.message.clone(),
+                    Label::new(
+                        cm.file,
+                        e.range,
+                        "in the nginx configuration of this ConfigMap",
+                    ),
+                );
+                if let Some(h) = &e.help {
+                    d = d.with_help(h.clone());
+                }
+                diagnostics.push(d);
+            }
+            let id = format!(
+                "nginx:{}#configmap/{}/{}/{}",
+                ws.sources.file(cm.file).display,
+                cm.namespace,
+                cm.name,
+                key
+            );
+            let proxy = nginx::build(
+                &ctx,
+                &includes,
+                id,
+                cm.file,
+                &config,
+                key.ends_with(".template"),
+            );
+            // A pod that mounts this ConfigMap runs it.
+            let placement = workloads.iter().find_map(|w| {
+                if w.scope != cm.namespace || w.platform != Platform::Kubernetes {
+                    return None;
+                }
+                w.containers.iter().find_map(|c| {
+                    let m = c.mounts.iter().find(|m| {
+                        m.source == format!("configmap:{}", cm.name)
+                            && m.key.as_ref().is_none_or(|k| k == key)
+                    })?;
+                    let nginxish = m.target.starts_with("/etc/nginx")
+                        || m.target.starts_with("/usr/local/openresty")
+                        || c.image.as_deref().is_some_and(servers::is_nginx_image);
+                    nginxish.then(|| Placement {
+                        workload: w.id.clone(),
+                        container: Some(c.name.clone()),
+                        reason: "configmap".into(),
+                        span: m.span,
+                    })
+                })
+            });
+            if let Some(p) = placement {
+                embedded_placements.push((proxies.len(), p));
+            }
+            proxies.push(proxy);
+        }
+    }
+    for (i, p) in embedded_placements {
+        proxies[i].placement = Some(p);
+    }
+
+    // 5. Placement of file-based proxies.
+    for p in &mut proxies {
+        if p.placement.is_some() {
+            continue;
+        }
+        p.placement = place(ws, p, &workloads, options);
+    }
+
+    // 6. Substitute envsubst variables from the container that runs the template.
+    for p in &mut proxies {
+        let Some(pl) = &p.placement else { continue };
+        let Some(w) = workloads.iter().find(|w| w.id == pl.workload) else {
+            continue;
+        };
+        let c = pl
+            .container
+            .as_ref()
+            .and_then(|n| w.containers.iter().find(|c| &c.name == n))
+            .or(w.containers.first());
+        let Some(c) = c else { continue };
+        let env = |k: &str| {
+            // envsubst only touches variables the environment defines; nginx's own
+            // variables are lower case and never defined there.
+            c.env
+                .iter()
+                .find(|e| e.name == k && k.chars().any(|ch| ch.is_ascii_uppercase()))
+                .and_then(|e| e.value.clone())
+        };
+        for t in &mut p.targets {
+            if let Some(s) = substitute(&t.raw, &env) {
+                t.variables = nginx::variables(&s);
+                t.substituted = Some(s);
+            }
+        }
+    }
+
+    let mut topology = Topology {
+        schema: SCHEMA_VERSION,
+        cluster_domain: options.cluster_domain.clone(),
+        files: ws
+            .files
+            .iter()
+            .filter_map(|f| {
+                Some(FileEntry {
+                    id: f.id,
+                    path: ws.sources.file(f.id).display.clone(),
+                    kind: f.kind?.as_str(),
+                })
+            })
+            .collect(),
+        workloads,
+        services,
+        proxies,
+        routes: std::mem::take(&mut k.routes),
+        mesh: std::mem::take(&mut k.mesh),
+        namespaces: std::mem::take(&mut k.namespaces),
+        objects: std::mem::take(&mut k.objects),
+        edges: Vec::new(),
+    };
+
+    // 7. Edges.
+    let mut edges = Vec::new();
+    let resolver = Resolver {
+        t: &topology,
+        compose_dirs: &compose_dirs,
+    };
+    for p in &topology.proxies {
+        let caller = Caller::Proxy { id: p.id.clone() };
+        let caller_workload = p.placement.as_ref().map(|pl| pl.workload.clone());
+        let file_dir = ws
+            .sources
+            .file(p.root)
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let domain = resolver.domain(caller_workload.as_deref(), &file_dir);
+        for t in &p.targets {
+            let text = t.substituted.as_deref().unwrap_or(&t.raw);
+            let Some(url) = parse_pass(&t.directive, text) else {
+                continue;
+            };
+            if url.unix {
+                continue;
+            }
+            let mut edge = Edge {
+                caller: caller.clone(),
+                caller_workload: caller_workload.clone(),
+                via: t.directive.clone(),
+                host: url.host.clone(),
+                port: url.port,
+                scheme: url.scheme.clone(),
+                status: EdgeStatus::Unknown,
+                reason: None,
+                target: None,
+                span: t.span,
+            };
+            let host_vars = nginx::variables(&url.host);
+            if !host_vars.is_empty() || url.host.contains('$') {
+                edge.reason = Some(format!(
+                    "the host is computed at run time from `${}`",
+                    host_vars.first().cloned().unwrap_or_default()
+                ));
+            } else if p.upstreams.iter().any(|u| u.name == url.host) {
+                edge.status = EdgeStatus::Upstream;
+                edge.reason = Some(format!("the `upstream {}` block", url.host));
+            } else {
+                resolver.resolve(&mut edge, &domain);
+            }
+            edges.push(edge);
+        }
+        for u in &p.upstreams {
+            for s in &u.servers {
+                let (host, port) = servers::split_bind(&s.address);
+                let Some(host) = host else { continue };
+                if s.address.starts_with("unix:") {
+                    continue;
+                }
+                let mut edge = Edge {
+                    caller: caller.clone(),
+                    caller_workload: caller_workload.clone(),
+                    via: "upstream-server".into(),
+                    host,
+                    port: port.or(Some(80)),
+                    scheme: None,
+                    status: EdgeStatus::Unknown,
+                    reason: None,
+                    target: None,
+                    span: s.span,
+                };
+                resolver.resolve(&mut edge, &domain);
+                edges.push(edge);
+            }
+        }
+    }
+    for w in &topology.workloads {
+        let dir = compose_dirs.get(&w.scope).cloned().unwrap_or_default();
+        let domain = resolver.domain(Some(&w.id), &dir);
+        for c in &w.containers {
+            for e in &c.env {
+                let Some(value) = &e.value else { continue };
+                let Some((scheme, host, port)) = env_target(&e.name, value) else {
+                    continue;
+                };
+                let mut edge = Edge {
+                    caller: Caller::Workload {
+                        id: w.id.clone(),
+                        container: c.name.clone(),
+                    },
+                    caller_workload: Some(w.id.clone()),
+                    via: format!("env {}", e.name),
+                    host,
+                    port,
+                    scheme,
+                    status: EdgeStatus::Unknown,
+                    reason: None,
+                    target: None,
+                    span: e.span,
+                };
+                resolver.resolve(&mut edge, &domain);
+                edges.push(edge);
+            }
+        }
+    }
+    for rt in &k.route_targets {
+        let domain = Domain::K8s {
+            namespace: rt.namespace.clone(),
+        };
+        let mut edge = Edge {
+            caller: Caller::Route {
+                id: rt.route.clone(),
+            },
+            caller_workload: None,
+            via: rt.via.into(),
+            host: rt.host.clone(),
+            port: rt.port,
+            scheme: None,
+            status: EdgeStatus::Unknown,
+            reason: rt.port_name.as_ref().map(|n| format!("port by name `{n}`")),
+            target: None,
+            span: rt.span,
+        };
+        resolver.resolve(&mut edge, &domain);
+        if let (Some(name), Some(target)) = (&rt.port_name, &mut edge.target) {
+            if let Some(s) = topology.service(&target.service) {
+                target.port_index = s.ports.iter().position(|p| p.name.as_deref() == Some(name));
+            }
+        }
+        edges.push(edge);
+    }
+    drop(resolver);
+    edges.sort_by(|a, b| (a.span, &a.host).cmp(&(b.span, &b.host)));
+    topology.edges = edges;
+    LinkOutput {
+        topology,
+        diagnostics,
+    }
+}
+
+/// Where an nginx config runs: an explicit fact, a compose bind mount of the file or a
+/// directory holding it, or a compose build context that holds it.
+fn place(
+    ws: &Workspace,
+    p: &Proxy,
+    workloads: &[Workload],
+    options: &LinkOptions,
+) -> Option<Placement> {
+    let files: Vec<PathBuf> = p
+        .files
+        .iter()
+        .map(|f| normalize(&ws.sources.file(*f).path))
+        .collect();
+    let root_display = &ws.sources.file(p.root).display;
+    let root_span = Span {
+        file: p.root,
+        start: 0,
+        end: 0,
+        line: 1,
+        column: 1,
+    };
+    if let Some((_, w)) = options
+        .nginx_placements
+        .iter()
+        .find(|(path, _)| path == root_display)
+    {
+        return Some(Placement {
+            workload: w.clone(),
+            container: None,
+            reason: "config".into(),
+            span: root_span,
+        });
+    }
+    // Bind mounts.
+    for w in workloads.iter().filter(|w| w.platform == Platform::Compose) {
+        for c in &w.containers {
+            let nginx_image = c.image.as_deref().is_some_and(servers::is_nginx_image);
+            for m in &c.mounts {
+                if m.source.is_empty()
+                    || !(m.source.starts_with('.')
+                        || m.source.starts_with('/')
+                        || m.source.contains('/'))
+                {
+                    continue;
+                }
+                let src = normalize(Path::new(&m.source));
+                let hit = files.iter().any(|f| f == &src || f.starts_with(&src));
+                if !hit {
+                    continue;
+                }
+                let root = &files[0];
+                let mounted_as_nginx = m.target.starts_with("/etc/nginx")
+                    || m.target.starts_with("/usr/local/openresty");
+                // A file mounted into a non-nginx image elsewhere is probably data, not this
+                // container's nginx (unless it is the root itself, e.g. a template to envsubst).
+                if mounted_as_nginx || nginx_image || root == &src || w.build_context.is_some() {
+                    return Some(Placement {
+                        workload: w.id.clone(),
+                        container: Some(c.name.clone()),
+                        reason: "bind-mount".into(),
+                        span: m.span,
+                    });
+                }
+            }
+        }
+    }
+    // Build contexts: the config lives in the directory the image is built from.
+    for w in workloads.iter().filter(|w| w.platform == Platform::Compose) {
+        let Some(ctx_dir) = &w.build_context else {
+            continue;
+        };
+        let ctx_path = normalize(Path::new(&ctx_dir.value));
+        if !files[0].starts_with(&ctx_path) {
+            continue;
+        }
+        let dockerfile = ws.files.iter().find(|f| {
+            f.kind == Some(FileKind::Dockerfile)
+                && normalize(&ws.sources.file(f.id).path).parent() == Some(ctx_path.as_path())
+        });
+        let file_name = files[0]
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        // The first directory of the config inside the context (`nginx/` in `nginx/site.conf`).
+        let first_dir = files[0]
+            .strip_prefix(&ctx_path)
+            .ok()
+            .filter(|rel| rel.components().count() > 1)
+            .and_then(|rel| rel.components().next())
+            .and_then(|c| c.as_os_str().to_str())
+            .map(str::to_ascii_lowercase);
+        let copies = match dockerfile {
+            Some(d) => ws.sources.file(d.id).text.lines().any(|l| {
+                let l = l.trim_start().to_ascii_lowercase();
+                (l.starts_with("copy") || l.starts_with("add"))
+                    && (l.contains(&file_name)
+                        || first_dir.as_ref().is_some_and(|d| l.contains(d.as_str())))
+            }),
+            // No Dockerfile in the model: a context directory named for nginx, or a service
+            // that is plainly the proxy, built from the directory that holds the config.
+            None => {
+                let dir_name = ctx_path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let holds =
+                    files[0].parent() == Some(ctx_path.as_path()) || dir_name.contains("nginx");
+                holds
+                    && (dir_name.contains("nginx")
+                        || w.name.contains("nginx")
+                        || w.name.contains("proxy"))
+            }
+        };
+        if copies {
+            return Some(Placement {
+                workload: w.id.clone(),
+                container: w.containers.first().map(|c| c.name.clone()),
+                reason: "build-context".into(),
+                span: ctx_dir.span,
+            });
+        }
+    }
+    None
+}
+
+/// Which names a caller can use.
+enum Domain {
+    Compose {
+        project: String,
+    },
+    K8s {
+        namespace: String,
+    },
+    /// nginx whose placement is unknown: names are matched by proximity, never reported.
+    Unknown {
+        dir: PathBuf,
+    },
+}
+
+struct Resolver<'a> {
+    t: &'a Topology,
+    compose_dirs: &'a BTreeMap<String, PathBuf>,
+}
+
+pub fn is_loopback(host: &str) -> bool {
+    let h = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    h == "localhost"
+        || h == "::1"
+        || h.starts_with("127.")
+        || h == "0.0.0.0"
+        || h == "ip6-localhost"
+}
+
+fn is_ip(host: &str) -> bool {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+}
+
+impl Resolver<'_> {
+    fn domain(&self, workload: Option<&str>, dir: &Path) -> Domain {
+        match workload.and_then(|w| self.t.workload(w)) {
+            Some(w) if w.platform == Platform::Compose => Domain::Compose {
+                project: w.scope.clone(),
+            },
+            Some(w) => Domain::K8s {
+                namespace: w.scope.clone(),
+            },
+            None => Domain::Unknown {
+                dir: normalize(dir),
+            },
+        }
+    }
+
+    fn resolve(&self, edge: &mut Edge, domain: &Domain) {
+        let host = edge.host.clone();
+        if is_loopback(&host) {
+            edge.status = EdgeStatus::Loopback;
+            edge.reason = Some("the caller's own network namespace".into());
+            return;
+        }
+        match domain {
+            Domain::Compose { project } => {
+                if let Some(s) = self.compose_service(project, &host) {
+                    self.resolved(edge, s, "compose name");
+                } else if is_ip(&host) || host.contains('.') {
+                    edge.status = EdgeStatus::External;
+                    edge.reason = Some(
+                        "not a name of this compose project: a DNS name or address outside it"
+                            .into(),
+                    );
+                } else {
+                    edge.status = EdgeStatus::Unresolved;
+                    edge.reason = Some(format!("no service, network alias, container_name or hostname `{host}` in compose project `{project}`"));
+                }
+            }
+            Domain::K8s { namespace } => {
+                if let Some(s) = self.k8s_service(namespace, &host) {
+                    self.resolved(edge, s, "Kubernetes Service");
+                } else if is_ip(&host) || (host.contains('.') && !self.looks_in_cluster(&host)) {
+                    edge.status = EdgeStatus::External;
+                    edge.reason = Some("a DNS name or address outside the cluster model".into());
+                } else if !self
+                    .t
+                    .services
+                    .iter()
+                    .any(|s| s.platform == Platform::Kubernetes)
+                {
+                    edge.status = EdgeStatus::Unknown;
+                    edge.reason = Some("the model has no Kubernetes Services".into());
+                } else {
+                    edge.status = EdgeStatus::Unresolved;
+                    edge.reason = Some(format!(
+                        "no Service `{host}` reachable from namespace `{namespace}`"
+                    ));
+                }
+            }
+            Domain::Unknown { dir } => {
+                // By proximity: a compose project in this directory or above, else a
+                // Kubernetes Service of that name. Never unresolved: the model is partial.
+                let project = self
+                    .compose_dirs
+                    .iter()
+                    .filter(|(_, d)| dir.starts_with(normalize(d)))
+                    .max_by_key(|(_, d)| d.components().count())
+                    .map(|(p, _)| p.clone());
+                let found = project
+                    .and_then(|p| self.compose_service(&p, &host))
+                    .or_else(|| {
+                        let candidates: Vec<&Service> = self
+                            .t
+                            .services
+                            .iter()
+                            .filter(|s| {
+                                s.platform == Platform::Kubernetes
+                                    && s.names.iter().any(|n| n.value == host)
+                            })
+                            .collect();
+                        (candidates.len() == 1).then(|| candidates[0])
+                    });
+                match found {
+                    Some(s) => {
+                        self.resolved(
+                            edge,
+                            s,
+                            "matched by name (where this nginx runs is unknown)",
+                        );
+                    }
+                    None => {
+                        edge.status = if is_ip(&host) || host.contains('.') {
+                            EdgeStatus::External
+                        } else {
+                            EdgeStatus::Unknown
+                        };
+                        edge.reason = Some(
+                            "where this nginx runs is unknown: its names cannot be checked".into(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn looks_in_cluster(&self, host: &str) -> bool {
+        let parts: Vec<&str> = host.split('.').collect();
+        let domain = &self.t.cluster_domain;
+        host.ends_with(&format!(".svc.{domain}"))
+            || host.ends_with(".svc")
+            || (parts.len() == 2 && self.t.namespaces.contains_key(parts[1]))
+    }
+
+    fn compose_service(&self, project: &str, host: &str) -> Option<&Service> {
+        let h = host.to_ascii_lowercase();
+        self.t.services.iter().find(|s| {
+            s.platform == Platform::Compose
+                && s.scope == project
+                && (s.names.iter().any(|n| n.value.to_ascii_lowercase() == h)
+                    || s.addresses.iter().any(|a| a == host))
+        })
+    }
+
+    fn k8s_service(&self, namespace: &str, host: &str) -> Option<&Service> {
+        let host = host.trim_end_matches('.');
+        let d = &self.t.cluster_domain;
+        let (name, ns): (&str, &str) = {
+            let parts: Vec<&str> = host.split('.').collect();
+            match parts.as_slice() {
+                [n] => (n, namespace),
+                [n, ns] => (n, ns),
+                [n, ns, "svc"] => (n, ns),
+                [n, ns, "svc", rest @ ..] if rest.join(".") == *d => (n, ns),
+                _ => ("", ""),
+            }
+        };
+        let by_name = self.t.services.iter().find(|s| {
+            s.platform == Platform::Kubernetes
+                && s.kind != "ServiceEntry"
+                && s.name == name
+                && s.scope == ns
+        });
+        by_name.or_else(|| {
+            self.t.services.iter().find(|s| {
+                s.kind == "ServiceEntry"
+                    && s.names.iter().any(|n| {
+                        n.value == host
+                            || n.value
+                                .strip_prefix("*.")
+                                .is_some_and(|suffix| host.ends_with(&format!(".{suffix}")))
+                    })
+            })
+        })
+    }
+
+    fn resolved(&self, edge: &mut Edge, s: &Service, how: &str) {
+        edge.status = EdgeStatus::Resolved;
+        edge.reason = Some(format!("{how} `{}`", s.name));
+        let port_index = edge
+            .port
+            .and_then(|p| s.ports.iter().position(|sp| sp.port == p));
+        let mut endpoints = Vec::new();
+        for wid in &s.workloads {
+            let Some(w) = self.t.workload(wid) else {
+                continue;
+            };
+            let target = port_index.and_then(|i| s.ports[i].target.clone());
+            // The container port the call lands on.
+            let (container, port) = match (&target, s.platform) {
+                (Some(t), Platform::Kubernetes) => match port_number(t) {
+                    Some(n) => (
+                        w.containers
+                            .iter()
+                            .find(|c| c.ports.iter().any(|p| p.port == n))
+                            .map(|c| c.name.clone()),
+                        Some(n),
+                    ),
+                    None => w
+                        .containers
+                        .iter()
+                        .find_map(|c| {
+                            c.ports
+                                .iter()
+                                .find(|p| p.name.as_deref() == Some(t))
+                                .map(|p| (Some(c.name.clone()), Some(p.port)))
+                        })
+                        .unwrap_or((None, None)),
+                },
+                _ => (w.containers.first().map(|c| c.name.clone()), edge.port),
+            };
+            endpoints.push(Endpoint {
+                workload: w.id.clone(),
+                container,
+                port,
+            });
+        }
+        edge.target = Some(Target {
+            service: s.id.clone(),
+            port_index,
+            endpoints,
+        });
+    }
+}
+
+/// A call target in an environment variable: a URL (`http://api:8080`, `postgres://u:p@db/x`)
+/// in any variable, or `host[:port]` in a variable named like an address of something else
+/// (`DB_HOST`, `REDIS_ADDR`, `API_URL`). Bind addresses (`HOST`, `ADDRESS`, `0.0.0.0`) and
+/// unexpanded values (`${X}`) are not calls.
+fn env_target(name: &str, value: &str) -> Option<(Option<String>, String, Option<u16>)> {
+    let value = value.trim();
+    if value.is_empty()
+        || value.contains("${")
+        || value.contains('$')
+        || value.contains(' ')
+        || value.contains(',')
+        || value.contains(';')
+    {
+        return None;
+    }
+    const DEFAULTS: &[(&str, u16)] = &[
+        ("http", 80),
+        ("https", 443),
+        ("ws", 80),
+        ("wss", 443),
+        ("postgres", 5432),
+        ("postgresql", 5432),
+        ("mysql", 3306),
+        ("mariadb", 3306),
+        ("redis", 6379),
+        ("rediss", 6379),
+        ("amqp", 5672),
+        ("mongodb", 27017),
+        ("nats", 4222),
+    ];
+    if let Some((scheme, rest)) = value.split_once("://") {
+        let scheme = scheme.to_ascii_lowercase();
+        let known = DEFAULTS.iter().find(|(s, _)| *s == scheme);
+        let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+        let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+        let (host, port) = servers::split_bind(authority);
+        let host = host?;
+        if host.is_empty()
+            || (known.is_none() && !matches!(scheme.as_str(), "grpc" | "kafka" | "tcp"))
+        {
+            return None;
+        }
+        return Some((Some(scheme), host, port.or(known.map(|(_, p)| *p))));
+    }
+    let upper = name.to_ascii_uppercase();
+    let addressy = ["_HOST", "_ADDR", "_ADDRESS", "_SERVER", "_HOSTNAME"]
+        .iter()
+        .any(|s| upper.ends_with(s));
+    let bindy = upper.starts_with("BIND")
+        || upper.starts_with("LISTEN")
+        || upper.contains("ADVERTISE")
+        || upper.starts_with("SERVER_");
+    if !addressy || bindy {
+        return None;
+    }
+    let (host, port) = servers::split_bind(value);
+    let host = host?;
+    if host == "0.0.0.0" || host == "::" || host.contains('/') || host.contains('#') {
+        return None;
+    }
+    Some((None, host, port))
+}
+
+/// Line map of a YAML block scalar: for each line of the value, (offset in value, offset in
+/// file). `None` when the value is not a literal block whose lines map one-for-one.
+fn embedded_map(source: &str, range: TextRange, value: &str) -> Option<Vec<(u32, u32)>> {
+    let raw = source.get(range.as_usize())?;
+    if !raw.starts_with('|') {
+        return None;
+    }
+    let body_start = raw.find('\n')? + 1;
+    let body = &raw[body_start..];
+    let indent = body
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())?;
+    let mut map = Vec::new();
+    let mut value_offset = 0u32;
+    let mut file_offset = range.start + body_start as u32;
+    let mut rebuilt = String::with_capacity(value.len());
+    for line in body.split_inclusive('\n') {
+        let strip = line
+            .len()
+            .min(indent)
+            .min(line.len() - line.trim_start_matches(' ').len());
+        map.push((value_offset, file_offset + strip as u32));
+        rebuilt.push_str(&line[strip..]);
+        value_offset += (line.len() - strip) as u32;
+        file_offset += line.len() as u32;
+    }
+    // Only trust the map when it rebuilds the value (chomping aside).
+    if !rebuilt.starts_with(value.trim_end_matches('\n')) {
+        return None;
+    }
+    Some(map)
+}
+
+fn map_offset(map: &[(u32, u32)], offset: u32) -> u32 {
+    let i = match map.binary_search_by_key(&offset, |(v, _)| *v) {
+        Ok(i) => i,
+        Err(i) => i.saturating_sub(1),
+    };
+    let (v, f) = map.get(i).copied().unwrap_or((0, 0));
+    f + (offset - v)
+}
+
+fn remap(config: &mut topolint_nginx::Config, map: &[(u32, u32)]) {
+    let r = |t: TextRange| TextRange::new(map_offset(map, t.start), map_offset(map, t.end));
+    fn walk(
+        ds: &mut [topolint_nginx::Directive],
+        r: &dyn Fn(TextRange) -> TextRange,
+        depth: usize,
+    ) {
+        if depth > 250 {
+            return;
+        }
+        for d in ds {
+            d.range = r(d.range);
+            d.name_range = r(d.name_range);
+            for a in &mut d.args {
+                a.range = r(a.range);
+            }
+            if let Some(b) = &mut d.block {
+                b.open = r(b.open);
+                b.close = b.close.map(r);
+                b.raw = b.raw.map(r);
+                walk(&mut b.children, r, depth + 1);
+            }
+        }
+    }
+    walk(&mut config.directives, &r, 0);
+    for c in &mut config.comments {
+        c.range = r(c.range);
+    }
+    for e in &mut config.errors {
+        e.range = r(e.range);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_targets() {
+        assert_eq!(
+            env_target("DATABASE_URL", "postgresql://u:p@db:5432/shop"),
+            Some((Some("postgresql".into()), "db".into(), Some(5432)))
+        );
+        assert_eq!(
+            env_target("API", "http://api"),
+            Some((Some("http".into()), "api".into(), Some(80)))
+        );
+        assert_eq!(
+            env_target("DB_HOST", "db:5432"),
+            Some((None, "db".into(), Some(5432)))
+        );
+        assert_eq!(env_target("PG_HOST", "db"), Some((None, "db".into(), None)));
+        assert_eq!(env_target("HOST", "0.0.0.0"), None);
+        assert_eq!(env_target("ADDRESS", "0.0.0.0:8000"), None);
+        assert_eq!(env_target("REV_SERVER_TARGET", "${IP}"), None);
+        assert_eq!(env_target("PIHOLE_DNS_", "172.20.0.2#5054;1.1.1.1"), None);
+        assert_eq!(env_target("SERVER_PORT", "8080"), None);
+    }
+
+    #[test]
+    fn block_scalar_map() {
+        let source = "data:\n  nginx.conf: |\n    server {\n      listen 80;\n    }\n";
+        let file = topolint_yaml::parse(source);
+        let node = file
+            .root(0)
+            .unwrap()
+            .get("data")
+            .unwrap()
+            .get("nginx.conf")
+            .unwrap();
+        let value = node.as_str().unwrap();
+        let map = embedded_map(source, node.range(), value).unwrap();
+        let listen = value.find("listen").unwrap() as u32;
+        assert_eq!(&source[map_offset(&map, listen) as usize..][..6], "listen");
+    }
+}

@@ -1,0 +1,484 @@
+//! The topology: what runs, which names reach it, who calls whom. Serialized as the
+//! versioned JSON document of `topolint graph --format json` (docs/model.md), which is also
+//! what WASM plugins receive: every field here is public API.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use topolint_diagnostics::{FileId, TextRange};
+
+/// Bumped on any incompatible change of the serialized shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A location in a file: byte range plus the 1-based line and column of its start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Span {
+    pub fn range(&self) -> TextRange {
+        TextRange::new(self.start, self.end)
+    }
+}
+
+/// A value together with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Compose,
+    Kubernetes,
+}
+
+/// A file of the model.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileEntry {
+    pub id: FileId,
+    pub path: String,
+    pub kind: &'static str,
+}
+
+/// What a container's process listens on, as far as it can be told.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Listener {
+    pub port: Option<u16>,
+    /// `0.0.0.0`, `::`, `127.0.0.1`, `localhost`, ... or `None` when unknown.
+    pub bind: Option<String>,
+    /// Which server was recognised (`gunicorn`, `uvicorn`, `flask`, `postgres`, ...).
+    pub server: String,
+    /// True when the bind address is the server's default rather than written out.
+    pub default_bind: bool,
+    /// Where the evidence is (the command, the env var, the argument).
+    pub span: Span,
+}
+
+/// A port a container declares (`containerPort`, compose `expose`/`ports` container side).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ContainerPort {
+    pub port: u16,
+    pub name: Option<String>,
+    pub protocol: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EnvVar {
+    pub name: String,
+    /// `None` when it comes from a ConfigMap/Secret/field reference or an env_file.
+    pub value: Option<String>,
+    pub span: Span,
+}
+
+/// A health check or probe.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Probe {
+    /// `healthcheck`, `readiness`, `liveness` or `startup`.
+    pub kind: String,
+    /// `exec`, `http`, `tcp`, `grpc` or `cmd` (compose test).
+    pub handler: String,
+    /// Port number or name, for http/tcp/grpc probes.
+    pub port: Option<String>,
+    pub command: Vec<String>,
+    /// Seconds, as the product defines them (compose durations converted).
+    pub interval_s: Option<f64>,
+    pub timeout_s: Option<f64>,
+    pub retries: Option<i64>,
+    pub initial_delay_s: Option<f64>,
+    pub disabled: bool,
+    pub span: Span,
+}
+
+/// A volume mount; `source` is a host path (compose bind), a named volume, or
+/// `configmap:<name>` / `secret:<name>` / `emptydir`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mount {
+    pub source: String,
+    pub target: String,
+    /// For ConfigMap mounts with `items`/`subPath`: the key mounted at `target`.
+    pub key: Option<String>,
+    pub read_only: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Container {
+    pub name: String,
+    pub image: Option<String>,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub env: Vec<EnvVar>,
+    pub ports: Vec<ContainerPort>,
+    pub listeners: Vec<Listener>,
+    pub probes: Vec<Probe>,
+    pub mounts: Vec<Mount>,
+    /// `init` containers run to completion before the others.
+    pub init: bool,
+    pub span: Span,
+}
+
+/// How a compose service joins a network.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NetworkAttachment {
+    pub network: String,
+    pub aliases: Vec<Spanned<String>>,
+    pub ipv4_address: Option<String>,
+    /// False for the implicit `default` network.
+    pub explicit: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DependsOn {
+    pub service: String,
+    /// `service_started` (also the list form), `service_healthy`, `service_completed_successfully`.
+    pub condition: String,
+    /// True for the list form (`depends_on: [db]`).
+    pub short_syntax: bool,
+    pub span: Span,
+}
+
+/// A compose service or a Kubernetes pod template owner.
+#[derive(Clone, Debug, Serialize)]
+pub struct Workload {
+    /// `compose:<project>/<service>` or `k8s:<namespace>/<Kind>/<name>`.
+    pub id: String,
+    pub platform: Platform,
+    pub name: String,
+    /// Compose project name, or Kubernetes namespace.
+    pub scope: String,
+    /// `service` for compose; the Kubernetes kind otherwise.
+    pub kind: String,
+    /// Pod template labels (Kubernetes); compose labels.
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub containers: Vec<Container>,
+    pub networks: Vec<NetworkAttachment>,
+    /// Compose `network_mode` (`host`, `service:<name>`, `none`, ...).
+    pub network_mode: Option<Spanned<String>>,
+    pub depends_on: Vec<DependsOn>,
+    pub hostname: Option<Spanned<String>>,
+    pub container_name: Option<Spanned<String>>,
+    /// Compose `build` context directory (relative to the repository), if any.
+    pub build_context: Option<Spanned<String>>,
+    pub replicas: Option<i64>,
+    /// `spec.selector` of the workload itself (Kubernetes).
+    pub selector: Option<LabelSelector>,
+    pub profiles: Vec<String>,
+    pub span: Span,
+}
+
+/// A Kubernetes label selector with its full semantics.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LabelSelector {
+    pub match_labels: BTreeMap<String, String>,
+    pub match_expressions: Vec<SelectorRequirement>,
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SelectorRequirement {
+    pub key: String,
+    /// `In`, `NotIn`, `Exists`, `DoesNotExist`.
+    pub operator: String,
+    pub values: Vec<String>,
+}
+
+impl LabelSelector {
+    /// Does this selector select an object with `labels`? An empty selector selects
+    /// everything (as Kubernetes defines it for LabelSelector).
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|r| {
+                let value = labels.get(&r.key);
+                match r.operator.as_str() {
+                    "In" => value.is_some_and(|v| r.values.contains(v)),
+                    "NotIn" => value.is_none_or(|v| !r.values.contains(v)),
+                    "Exists" => value.is_some(),
+                    "DoesNotExist" => value.is_none(),
+                    // An unknown operator is invalid: Kubernetes rejects the object.
+                    _ => false,
+                }
+            })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.match_expressions.is_empty()
+    }
+}
+
+/// A port of a service as callers see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    /// The port callers use (`spec.ports[].port`; compose: the container port).
+    pub port: u16,
+    /// Kubernetes `targetPort`: a number or a container port name. Compose: the container port.
+    pub target: Option<String>,
+    /// Compose: the host side of a `ports:` mapping.
+    pub published: Option<u16>,
+    pub protocol: String,
+    pub span: Span,
+}
+
+/// Every name a caller can use to reach workloads.
+#[derive(Clone, Debug, Serialize)]
+pub struct Service {
+    /// `compose:<project>/<service>`, `k8s:<namespace>/<name>`, `serviceentry:<namespace>/<name>`.
+    pub id: String,
+    pub platform: Platform,
+    /// `compose-service`, `ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`, `headless`, `ServiceEntry`.
+    pub kind: String,
+    pub name: String,
+    pub scope: String,
+    /// The names that resolve to it, each with where it is declared.
+    pub names: Vec<Spanned<String>>,
+    pub ports: Vec<ServicePort>,
+    /// Kubernetes selector; `None` for a Service without one.
+    pub selector: Option<LabelSelector>,
+    pub external_name: Option<String>,
+    /// Workloads it reaches (compose: the service itself; k8s: pods its selector selects).
+    pub workloads: Vec<String>,
+    /// A compose static IP (`ipv4_address`) that also reaches it.
+    pub addresses: Vec<String>,
+    pub span: Span,
+}
+
+/// A duration as written, with its value in milliseconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Duration {
+    pub raw: String,
+    pub ms: Option<u64>,
+    pub span: Span,
+}
+
+/// An nginx `upstream` block.
+#[derive(Clone, Debug, Serialize)]
+pub struct Upstream {
+    pub name: String,
+    pub servers: Vec<UpstreamServer>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UpstreamServer {
+    pub address: String,
+    pub params: Vec<String>,
+    pub backup: bool,
+    pub resolve: bool,
+    pub span: Span,
+}
+
+/// `proxy_pass` and its kin, with the settings in force where it is written.
+#[derive(Clone, Debug, Serialize)]
+pub struct PassTarget {
+    /// `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `grpc_pass`, `scgi_pass`.
+    pub directive: String,
+    /// The argument as written.
+    pub raw: String,
+    /// After envsubst substitution from the container environment, when that applied.
+    pub substituted: Option<String>,
+    /// The `location` it sits in (`None` at server level, e.g. stream).
+    pub location: Option<String>,
+    /// The `server_name`s of the enclosing server.
+    pub server_names: Vec<String>,
+    /// nginx variables left in the target (`$backend`): resolved at run time only.
+    pub variables: Vec<String>,
+    /// The name of the `upstream` block it targets, if any.
+    pub upstream: Option<String>,
+    /// `*_connect_timeout`, `*_read_timeout`, `*_send_timeout` in force (inherited).
+    pub timeouts: BTreeMap<String, Duration>,
+    /// `proxy_next_upstream` and friends in force, as written.
+    pub retry: BTreeMap<String, Spanned<String>>,
+    /// `resolver` in force.
+    pub resolver: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// Where an nginx configuration runs, and why topolint thinks so.
+#[derive(Clone, Debug, Serialize)]
+pub struct Placement {
+    pub workload: String,
+    pub container: Option<String>,
+    /// `bind-mount`, `build-context`, `configmap`, `config`.
+    pub reason: String,
+    pub span: Span,
+}
+
+/// One nginx instance: a main configuration (or a snippet) with the files it includes.
+#[derive(Clone, Debug, Serialize)]
+pub struct Proxy {
+    /// `nginx:<path of the root file>`.
+    pub id: String,
+    pub root: FileId,
+    pub files: Vec<FileId>,
+    /// `None` when topolint cannot tell where it runs.
+    pub placement: Option<Placement>,
+    /// True for `*.template` / `templates/` files (envsubst before nginx starts).
+    pub template: bool,
+    pub upstreams: Vec<Upstream>,
+    pub targets: Vec<PassTarget>,
+    /// `listen` ports of its servers.
+    pub listens: Vec<Spanned<String>>,
+}
+
+/// A Kubernetes Ingress or Istio route's destination, as a caller.
+#[derive(Clone, Debug, Serialize)]
+pub struct Route {
+    /// `k8s:<namespace>/Ingress/<name>` or `istio:<namespace>/VirtualService/<name>`.
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    /// Gateways a VirtualService is bound to.
+    pub gateways: Vec<String>,
+    pub hosts: Vec<String>,
+    pub span: Span,
+}
+
+/// Istio objects that are not routes.
+#[derive(Clone, Debug, Serialize)]
+pub struct MeshPolicy {
+    /// `istio:<namespace>/<Kind>/<name>`.
+    pub id: String,
+    /// `DestinationRule`, `PeerAuthentication`, `Gateway`, `Sidecar`, `ServiceEntry`.
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    /// DestinationRule host, ServiceEntry hosts, Gateway hosts.
+    pub hosts: Vec<String>,
+    pub selector: Option<LabelSelector>,
+    /// A few decoded settings (`tls.mode`, `mtls.mode`, `subsets`, ...), kind-specific.
+    pub settings: BTreeMap<String, String>,
+    pub span: Span,
+}
+
+/// Who makes a call.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Caller {
+    Proxy { id: String },
+    Workload { id: String, container: String },
+    Route { id: String },
+}
+
+impl Caller {
+    pub fn id(&self) -> &str {
+        match self {
+            Caller::Proxy { id } | Caller::Workload { id, .. } | Caller::Route { id } => id,
+        }
+    }
+}
+
+/// How an edge ended up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EdgeStatus {
+    /// The host names a service of the model.
+    Resolved,
+    /// `localhost`/`127.0.0.1`/`[::1]`: the caller's own network namespace.
+    Loopback,
+    /// A public name or address outside the model.
+    External,
+    /// A name of an nginx `upstream` block (its servers are edges of their own).
+    Upstream,
+    /// Not decidable from the files (a run-time variable, unknown placement, a template).
+    Unknown,
+    /// Names nothing in a part of the model that is complete.
+    Unresolved,
+}
+
+/// A port of the target that a call uses, as matched against the service.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub service: String,
+    /// Index into the service's `ports` matched by the caller's port, if any.
+    pub port_index: Option<usize>,
+    /// The workloads and container ports the call lands on.
+    pub endpoints: Vec<Endpoint>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    pub workload: String,
+    pub container: Option<String>,
+    pub port: Option<u16>,
+}
+
+/// caller -> host:port -> service -> workload:containerPort.
+#[derive(Clone, Debug, Serialize)]
+pub struct Edge {
+    pub caller: Caller,
+    /// Where the caller runs (workload id), when known.
+    pub caller_workload: Option<String>,
+    /// `proxy_pass`, `upstream-server`, `env`, `ingress-backend`, `route-destination`, ...
+    pub via: String,
+    pub host: String,
+    pub port: Option<u16>,
+    /// `http`, `https`, `grpc`, `fastcgi`, ... when known.
+    pub scheme: Option<String>,
+    pub status: EdgeStatus,
+    /// Why it is not resolved, or how it was.
+    pub reason: Option<String>,
+    pub target: Option<Target>,
+    pub span: Span,
+}
+
+/// Any Kubernetes object of the model, known kind or not (unknown kinds are kept, never an
+/// error).
+#[derive(Clone, Debug, Serialize)]
+pub struct Object {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub annotations: BTreeMap<String, String>,
+    pub span: Span,
+}
+
+/// The linked model.
+#[derive(Clone, Debug, Serialize)]
+pub struct Topology {
+    pub schema: u32,
+    /// Settings the linker used.
+    pub cluster_domain: String,
+    pub files: Vec<FileEntry>,
+    pub workloads: Vec<Workload>,
+    pub services: Vec<Service>,
+    pub proxies: Vec<Proxy>,
+    pub routes: Vec<Route>,
+    pub mesh: Vec<MeshPolicy>,
+    /// Kubernetes namespaces with their labels (declared or merely used).
+    pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    pub objects: Vec<Object>,
+    pub edges: Vec<Edge>,
+}
+
+impl Topology {
+    pub fn workload(&self, id: &str) -> Option<&Workload> {
+        self.workloads.iter().find(|w| w.id == id)
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    pub fn proxy(&self, id: &str) -> Option<&Proxy> {
+        self.proxies.iter().find(|p| p.id == id)
+    }
+
+    /// The versioned JSON document.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
