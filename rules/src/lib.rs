@@ -5,18 +5,131 @@
 //! also what `topolint explain <rule>` prints. Registration is one greppable line in
 //! [`REGISTRY`].
 //!
+//! Rules over the topology (`reachability`, ...) also export a `check(&Context, &mut
+//! Report)`, registered in [`CHECKS`]; they see only the [`Topology`] (and the file texts,
+//! for fixes) and report through [`Report`], which turns model spans into findings.
+//!
 //! The `inputs` layer holds the findings about the input files themselves (parse errors,
 //! missing includes, skipped files). They are detected while loading (`topolint_workspace`)
 //! — a rule cannot see a file that did not parse — so their files carry docs and metadata
 //! only; the workspace crate emits them under these ids.
 
-use topolint_diagnostics::Severity;
+use topolint_diagnostics::{Diagnostic, Fix, Label, Severity, SourceMap};
+use topolint_model::{Span, Topology};
 
 pub mod inputs;
+pub mod reachability;
+
+/// What a rule sees.
+pub struct Context<'a> {
+    pub topology: &'a Topology,
+    /// File texts, for fixes that edit part of a span.
+    pub sources: &'a SourceMap,
+}
+
+/// The check of a topology rule.
+pub type CheckFn = fn(&Context<'_>, &mut Report<'_>);
+
+/// One finding as a rule writes it; [`Report::push`] turns it into a [`Diagnostic`].
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub span: Span,
+    /// What is wrong (lowercase, no trailing period, identifiers in backticks).
+    pub message: String,
+    /// What the primary span shows.
+    pub label: String,
+    /// Evidence, possibly in other files.
+    pub evidence: Vec<(Span, String)>,
+    /// What users will see at run time and what to change.
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+    /// Overrides the rule's default severity (an `info` when the model is partial).
+    pub severity: Option<Severity>,
+}
+
+impl Finding {
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        Self {
+            span,
+            message: message.into(),
+            label: String::new(),
+            evidence: Vec::new(),
+            help: None,
+            fix: None,
+            severity: None,
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn evidence(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.evidence.push((span, message.into()));
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+/// Collects one rule's findings.
+pub struct Report<'a> {
+    rule: &'static RuleMeta,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(rule: &'static RuleMeta, out: &'a mut Vec<Diagnostic>) -> Self {
+        Self { rule, out }
+    }
+
+    pub fn push(&mut self, f: Finding) {
+        let mut d = Diagnostic::new(
+            self.rule.id,
+            f.severity.unwrap_or(self.rule.default_severity),
+            f.message,
+            Label::new(f.span.file, f.span.range(), f.label),
+        );
+        for (span, message) in f.evidence {
+            d = d.with_secondary(Label::new(span.file, span.range(), message));
+        }
+        d.help = f.help;
+        d.fix = f.fix;
+        self.out.push(d);
+    }
+}
+
+/// Runs every topology rule for which `enabled(id)` holds.
+pub fn run(ctx: &Context<'_>, enabled: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (meta, check) in CHECKS {
+        if enabled(meta.id) {
+            let mut report = Report::new(meta, &mut out);
+            check(ctx, &mut report);
+        }
+    }
+    out
+}
 
 /// Which part of the catalogue a rule belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Layer {
+    /// A. Reachability: will the connection be made?
+    Reachability,
     /// C. Hygiene of the inputs themselves.
     Inputs,
 }
@@ -24,6 +137,7 @@ pub enum Layer {
 impl Layer {
     pub fn as_str(self) -> &'static str {
         match self {
+            Layer::Reachability => "reachability",
             Layer::Inputs => "inputs",
         }
     }
@@ -50,8 +164,42 @@ pub static REGISTRY: &[&RuleMeta] = &[
     &inputs::include_cycle::META,
     &inputs::include_not_found::META,
     &inputs::invalid_directive_arguments::META,
+    &reachability::localhost_upstream_in_container::META,
     &inputs::parse_error::META,
+    &reachability::published_port_used_internally::META,
+    &reachability::service_selector_matches_no_pods::META,
+    &reachability::service_target_port_used::META,
     &inputs::unknown_directive::META,
+    &reachability::upstream_host_unknown::META,
+    &reachability::upstream_port_mismatch::META,
+];
+
+/// The checks of the topology rules: one line per rule.
+pub static CHECKS: &[(&RuleMeta, CheckFn)] = &[
+    (
+        &reachability::localhost_upstream_in_container::META,
+        reachability::localhost_upstream_in_container::check,
+    ),
+    (
+        &reachability::published_port_used_internally::META,
+        reachability::published_port_used_internally::check,
+    ),
+    (
+        &reachability::service_selector_matches_no_pods::META,
+        reachability::service_selector_matches_no_pods::check,
+    ),
+    (
+        &reachability::service_target_port_used::META,
+        reachability::service_target_port_used::check,
+    ),
+    (
+        &reachability::upstream_host_unknown::META,
+        reachability::upstream_host_unknown::check,
+    ),
+    (
+        &reachability::upstream_port_mismatch::META,
+        reachability::upstream_port_mismatch::check,
+    ),
 ];
 
 /// Looks a rule up by id.
@@ -127,6 +275,24 @@ mod tests {
             assert!(
                 rule(id).is_some(),
                 "`{id}` is emitted by topolint_workspace but has no rule file"
+            );
+        }
+    }
+
+    #[test]
+    fn every_topology_rule_has_a_check() {
+        for r in REGISTRY.iter().filter(|r| r.layer != Layer::Inputs) {
+            assert!(
+                CHECKS.iter().any(|(m, _)| m.id == r.id),
+                "`{}` has no entry in CHECKS",
+                r.id
+            );
+        }
+        for (m, _) in CHECKS {
+            assert!(
+                rule(m.id).is_some(),
+                "`{}` is in CHECKS but not in REGISTRY",
+                m.id
             );
         }
     }

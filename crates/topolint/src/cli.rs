@@ -23,6 +23,32 @@ pub enum Command {
     },
     /// List every rule with its default severity.
     Rules,
+    /// Draw the topology: who calls whom, through which name and port (broken links in red).
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// The versioned model document (docs/model.md), as WASM plugins receive it.
+    Json,
+    /// A Mermaid flowchart (renders on GitHub, GitLab and in most Markdown viewers).
+    Mermaid,
+    /// Graphviz DOT (`| dot -Tsvg > topology.svg`).
+    Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Files or directories to read.
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+
+    /// Do not respect `.gitignore`, `.ignore` and git exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

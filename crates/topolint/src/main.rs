@@ -4,6 +4,7 @@
 
 mod check;
 mod cli;
+mod graph;
 mod render;
 
 use std::io::Write;
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => check::run(&args, &mut out),
         cli::Command::Explain { rule } => explain(&rule, &mut out),
         cli::Command::Rules => list_rules(&mut out),
+        cli::Command::Graph(args) => graph::run(&args, &mut out),
     };
     match result {
         Ok(code) => code,
