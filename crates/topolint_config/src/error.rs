@@ -115,11 +115,9 @@ fn backticked(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The candidate closest to `word`, if it is close enough to be a typo.
-pub(crate) fn closest<'a>(
-    word: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
+/// The candidate closest to `word`, if it is close enough to be a typo (for "did you
+/// mean").
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates
         .map(|c| {

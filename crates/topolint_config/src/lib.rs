@@ -23,7 +23,7 @@ use globset::{GlobBuilder, GlobMatcher};
 use topolint_diagnostics::{Severity, TextRange};
 use topolint_workspace::{FileSystem, ReadOutcome};
 
-pub use error::ConfigError;
+pub use error::{closest, ConfigError};
 pub use facts::{Facts, KubernetesTarget, LoadBalancerFact, NginxPlacement, RunsIn};
 pub use template::INIT_TEMPLATE;
 
