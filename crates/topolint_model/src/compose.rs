@@ -198,6 +198,7 @@ fn lower_service(
                     name: p.name.clone(),
                     port: p.target,
                     target: Some(p.target.to_string()),
+                    target_span: None,
                     published: p.published,
                     protocol: p.protocol.clone(),
                     span,
@@ -221,6 +222,7 @@ fn lower_service(
                     name: None,
                     port,
                     target: Some(port.to_string()),
+                    target_span: None,
                     published: None,
                     protocol: proto.clone(),
                     span,
@@ -437,6 +439,10 @@ fn lower_service(
         image,
         command: entrypoint,
         args: command,
+        command_span: l
+            .last("command")
+            .or_else(|| l.last("entrypoint"))
+            .map(|(f, n)| ctx.node_span(f, n)),
         env: env.into_values().collect(),
         ports,
         listeners: Vec::new(),
@@ -472,6 +478,7 @@ fn lower_service(
         scope: project.to_string(),
         kind: "service".into(),
         labels,
+        labels_span: l.last("labels").map(|(f, n)| ctx.node_span(f, n)),
         annotations: BTreeMap::new(),
         containers: vec![container],
         networks: nets.into_values().collect(),

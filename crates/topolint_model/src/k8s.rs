@@ -125,7 +125,7 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
         "Pod" => {
             let labels = string_map(meta.and_then(|m| m.get("labels")));
             if let Some(spec) = spec {
-                out.workloads.push(workload(
+                let mut w = workload(
                     ctx,
                     file,
                     &kind,
@@ -137,7 +137,11 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
                     None,
                     None,
                     span,
-                ));
+                );
+                w.labels_span = meta
+                    .and_then(|m| m.get("labels"))
+                    .map(|n| ctx.node_span(file, n));
+                out.workloads.push(w);
             }
         }
         k if POD_OWNERS.contains(&k) || k == "CronJob" => {
@@ -170,7 +174,7 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
                 .and_then(|s| s.get("replicas"))
                 .and_then(|r| r.as_i64());
             if let Some(pod_spec) = template.get("spec") {
-                out.workloads.push(workload(
+                let mut w = workload(
                     ctx,
                     file,
                     k,
@@ -182,7 +186,11 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
                     selector,
                     replicas,
                     span,
-                ));
+                );
+                w.labels_span = tmeta
+                    .and_then(|m| m.get("labels"))
+                    .map(|n| ctx.node_span(file, n));
+                out.workloads.push(w);
             }
         }
         "Service" if !istio => {
@@ -224,6 +232,7 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
                                 name: item.get("name").and_then(scalar),
                                 port,
                                 target: item.get("targetPort").and_then(scalar),
+                                target_span: item.get("targetPort").map(|n| ctx.node_span(file, n)),
                                 published: None,
                                 protocol: item
                                     .get("protocol")
@@ -486,6 +495,7 @@ fn workload(
         scope: namespace.to_string(),
         kind: kind.to_string(),
         labels,
+        labels_span: None,
         annotations,
         containers,
         networks: Vec::new(),
@@ -629,6 +639,10 @@ fn container(
         image: c.get("image").and_then(scalar),
         command: string_list(c.get("command")),
         args: string_list(c.get("args")),
+        command_span: c
+            .get("args")
+            .or_else(|| c.get("command"))
+            .map(|n| ctx.node_span(file, n)),
         env,
         ports,
         listeners: Vec::new(),
@@ -681,6 +695,7 @@ fn service(
                                 .and_then(scalar)
                                 .unwrap_or_else(|| port.to_string()),
                         ),
+                        target_span: item.get("targetPort").map(|n| ctx.node_span(file, n)),
                         published: item
                             .get("nodePort")
                             .and_then(|n| n.as_i64())

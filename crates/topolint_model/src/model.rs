@@ -116,6 +116,8 @@ pub struct Container {
     pub image: Option<String>,
     pub command: Vec<String>,
     pub args: Vec<String>,
+    /// Where the command line is written (compose `command`, k8s `args`/`command`).
+    pub command_span: Option<Span>,
     pub env: Vec<EnvVar>,
     pub ports: Vec<ContainerPort>,
     pub listeners: Vec<Listener>,
@@ -159,6 +161,8 @@ pub struct Workload {
     pub kind: String,
     /// Pod template labels (Kubernetes); compose labels.
     pub labels: BTreeMap<String, String>,
+    /// Where the labels are written.
+    pub labels_span: Option<Span>,
     pub annotations: BTreeMap<String, String>,
     pub containers: Vec<Container>,
     pub networks: Vec<NetworkAttachment>,
@@ -225,6 +229,8 @@ pub struct ServicePort {
     pub port: u16,
     /// Kubernetes `targetPort`: a number or a container port name. Compose: the container port.
     pub target: Option<String>,
+    /// Where `targetPort` is written (Kubernetes), if it is.
+    pub target_span: Option<Span>,
     /// Compose: the host side of a `ports:` mapping.
     pub published: Option<u16>,
     pub protocol: String,

@@ -146,7 +146,7 @@ pub fn infer(c: &Container) -> Vec<Listener> {
             words.push(a.clone());
         }
     }
-    let span = c.span;
+    let span = c.command_span.unwrap_or(c.span);
     let has = |w: &str| {
         words
             .iter()

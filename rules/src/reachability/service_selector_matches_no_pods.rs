@@ -82,7 +82,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             report.push(
                 Finding::new(span, format!("the selector of Service `{}` matches no pod in namespace `{}`", s.name, s.scope))
                     .label(format!("selects {{{}}}", selector_text.join(", ")))
-                    .evidence(other.span, format!("`{}` has these labels, but in namespace `{}`", other.name, other.scope))
+                    .evidence(other.labels_span.unwrap_or(other.span), format!("`{}` has these labels, but in namespace `{}`", other.name, other.scope))
                     .help(format!(
                         "selectors never cross namespaces: the Service has no endpoints and callers get connection refused or `503 no healthy upstream`; move the Service to namespace `{}` or the workload to `{}`",
                         other.scope, s.scope
@@ -125,7 +125,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
         if let Some(w) = closest {
             let labels: Vec<String> = w.labels.iter().map(|(k, v)| format!("{k}: {v}")).collect();
             f = f.evidence(
-                w.span,
+                w.labels_span.unwrap_or(w.span),
                 format!("`{}` pods are labelled {{{}}}", w.name, labels.join(", ")),
             );
         }

@@ -187,7 +187,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
                     }
                     let w = workloads[0];
                     report.push(
-                        Finding::new(sp.span, format!("targetPort {n} of {} is not a port the pods it selects declare", service_label(s)))
+                        Finding::new(sp.target_span.unwrap_or(sp.span), format!("targetPort {n} of {} is not a port the pods it selects declare", service_label(s)))
                             .severity(Severity::Warning)
                             .label(format!("targetPort {n}"))
                             .evidence(w.span, format!("`{}` declares {}", w.name, port_list(declared.clone())))
@@ -211,7 +211,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
                         names.join(", ")
                     };
                     report.push(
-                        Finding::new(sp.span, format!("targetPort `{tp}` of {} names no container port of the pods it selects", service_label(s)))
+                        Finding::new(sp.target_span.unwrap_or(sp.span), format!("targetPort `{tp}` of {} names no container port of the pods it selects", service_label(s)))
                             .label(format!("no container port is named `{tp}`"))
                             .evidence(w.span, format!("`{}` has {names}", w.name))
                             .help(format!(
