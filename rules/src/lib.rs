@@ -169,7 +169,9 @@ pub static REGISTRY: &[&RuleMeta] = &[
     &reachability::published_port_used_internally::META,
     &reachability::service_selector_matches_no_pods::META,
     &reachability::service_target_port_used::META,
+    &inputs::suppression_without_reason::META,
     &inputs::unknown_directive::META,
+    &inputs::unused_suppression::META,
     &reachability::upstream_host_unknown::META,
     &reachability::upstream_port_mismatch::META,
 ];
