@@ -829,7 +829,10 @@ fn env_target(name: &str, value: &str) -> Option<(Option<String>, String, Option
     }
     let (host, port) = servers::split_bind(value);
     let host = host?;
-    if host == "0.0.0.0" || host == "::" || host.contains('/') || host.contains('#') {
+    let hostname_like = host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && host.chars().any(|c| c.is_ascii_alphabetic());
+    let flag_like = matches!(host.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null");
+    if !hostname_like || flag_like || host == "0.0.0.0" || host == "::" {
         return None;
     }
     Some((None, host, port))
@@ -935,6 +938,8 @@ mod tests {
         assert_eq!(env_target("REV_SERVER_TARGET", "${IP}"), None);
         assert_eq!(env_target("PIHOLE_DNS_", "172.20.0.2#5054;1.1.1.1"), None);
         assert_eq!(env_target("SERVER_PORT", "8080"), None);
+        assert_eq!(env_target("REV_SERVER", "true"), None);
+        assert_eq!(env_target("CACHE_HOST", "10.0.0.1"), None);
     }
 
     #[test]
