@@ -16,7 +16,9 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        cli::Command::Check(args) => check::run(&args, &mut out),
+        cli::Command::Check(args) => check::check(&args, &mut out),
+        cli::Command::Hook(args) => check::hook(&args, &mut out),
+        cli::Command::Init(args) => check::init(&args, &mut out),
         cli::Command::Explain { rule } => explain(&rule, &mut out),
         cli::Command::Rules => list_rules(&mut out),
         cli::Command::Graph(args) => graph::run(&args, &mut out),
@@ -32,9 +34,13 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let _ = out.flush();
+            let message = match err.downcast_ref::<topolint_config::ConfigError>() {
+                Some(config) => config_error(config),
+                None => format!("{err:#}"),
+            };
             #[allow(clippy::print_stderr)]
             {
-                eprintln!("topolint: error: {err:#}");
+                eprintln!("topolint: error: {message}");
             }
             ExitCode::from(2)
         }
@@ -71,4 +77,34 @@ fn list_rules(out: &mut impl Write) -> anyhow::Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A configuration error with the offending line underlined, rustc style.
+fn config_error(e: &topolint_config::ConfigError) -> String {
+    let mut s = format!("{}", e.path.display());
+    if let Some((_, lc)) = &e.location {
+        s.push_str(&format!(":{}:{}", lc.line, lc.column));
+    }
+    s.push_str(&format!(": {}", e.message));
+    if let (Some((range, lc)), Some(text)) = (&e.location, &e.text) {
+        let index = topolint_diagnostics::LineIndex::new(text);
+        let line = (lc.line - 1) as usize;
+        if let Some(r) = index.line_range(line, text) {
+            let number = lc.line.to_string();
+            let pad = " ".repeat(number.len());
+            let line_text = &text[r.clone()];
+            let width = text
+                .get(range.start as usize..(range.end as usize).min(r.end))
+                .map_or(1, |t| t.chars().count().max(1));
+            s.push_str(&format!(
+                "\n{pad} |\n{number} | {line_text}\n{pad} | {}{}",
+                " ".repeat((lc.column - 1) as usize),
+                "^".repeat(width)
+            ));
+        }
+    }
+    if let Some(help) = &e.help {
+        s.push_str(&format!("\n  = help: {help}"));
+    }
+    s
 }

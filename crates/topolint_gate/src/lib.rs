@@ -233,8 +233,14 @@ pub fn retain_touching(
     files: &[PathBuf],
 ) {
     let wanted: BTreeSet<PathBuf> = files.iter().map(|f| absolute(base_dir, f)).collect();
-    let touches = |file: FileId| paths.absolute(file).is_some_and(|p| wanted.contains(p));
-    findings.retain(|d| touches(d.primary.file) || d.secondary.iter().any(|l| touches(l.file)));
+    findings.retain(|d| touches(d, paths, &wanted));
+}
+
+/// Whether the primary span or any piece of evidence of `d` is in one of `files` (absolute,
+/// normalized paths: see [`absolute`]).
+pub fn touches(d: &Diagnostic, paths: &ProjectPaths, files: &BTreeSet<PathBuf>) -> bool {
+    let hit = |file: FileId| paths.absolute(file).is_some_and(|p| files.contains(p));
+    hit(d.primary.file) || d.secondary.iter().any(|l| hit(l.file))
 }
 
 fn sort_suppressed(ws: &Workspace, suppressed: &mut Vec<Suppressed>) {

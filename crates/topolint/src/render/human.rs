@@ -139,9 +139,7 @@ fn language(name: &str) -> &'static str {
     }
 }
 
-fn handler() -> GraphicalReportHandler {
-    let color = std::env::var_os("NO_COLOR").is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stdout());
+fn handler(color: bool) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -152,12 +150,15 @@ fn handler() -> GraphicalReportHandler {
         .with_width(100)
 }
 
+/// Renders every finding; `color` decides the theme (the caller applies `--color` and
+/// `NO_COLOR`).
 pub fn render(
     ws: &Workspace,
     findings: &[Diagnostic],
+    color: bool,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let handler = handler();
+    let handler = handler(color);
     for d in findings {
         let report = to_report(&ws.sources, d);
         let mut s = String::new();
@@ -183,12 +184,23 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// What the summary line counts.
+pub struct Totals<'a> {
+    /// The reported findings.
+    pub findings: &'a [Diagnostic],
+    /// Silenced by inline suppressions.
+    pub suppressed: usize,
+    /// Accounted for by the baseline.
+    pub baselined: usize,
+}
+
 pub fn summary(
     ws: &Workspace,
-    findings: &[Diagnostic],
+    totals: &Totals<'_>,
     elapsed: Duration,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let findings = totals.findings;
     let kinds = ws.count_by_kind();
     let total: usize = kinds.values().sum();
     let by_kind: Vec<String> = kinds
@@ -207,9 +219,21 @@ pub fn summary(
     } else {
         format!(" ({})", by_kind.join(", "))
     };
+    let mut hidden = Vec::new();
+    if totals.suppressed > 0 {
+        hidden.push(format!("{} suppressed", totals.suppressed));
+    }
+    if totals.baselined > 0 {
+        hidden.push(format!("{} in the baseline", totals.baselined));
+    }
+    let hidden = if hidden.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", hidden.join(", "))
+    };
     writeln!(
         out,
-        "checked {}{kinds}{skipped} in {:.2?}: {}, {}, {}",
+        "checked {}{kinds}{skipped} in {:.2?}: {}, {}, {}{hidden}",
         plural(total, "file"),
         elapsed,
         plural(count(Severity::Error), "error"),
