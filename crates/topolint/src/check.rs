@@ -91,6 +91,14 @@ pub fn hook(args: &HookArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         args.root.display()
     );
     let config = resolve_config(args.report.config.as_deref(), &args.root, &cwd)?;
+    // A changed topolint.toml can change every finding: report them all.
+    let config_changed = config.path.as_ref().is_some_and(|c| {
+        let c = topolint_gate::absolute(&cwd, c);
+        args.files
+            .iter()
+            .any(|f| topolint_gate::absolute(&cwd, f) == c)
+    });
+    let report_only = (!args.files.is_empty() && !config_changed).then_some(args.files.as_slice());
     execute(
         Run {
             inputs: vec![Input::Path(args.root.clone())],
@@ -98,7 +106,7 @@ pub fn hook(args: &HookArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
             report: &args.report,
             config,
             cwd,
-            report_only: (!args.files.is_empty()).then_some(args.files.as_slice()),
+            report_only,
             started,
         },
         out,

@@ -405,6 +405,14 @@ fn hook_lints_the_whole_repository_and_reports_the_changed_files() {
     let out = run(&["hook", "README.md"], dir.path());
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(out.stdout.contains("checked "), "{}", out.stdout);
+
+    // A changed topolint.toml can change every finding: all are reported.
+    write(dir.path(), "topolint.toml", "fail-on = \"error\"\n");
+    let out = run(
+        &["hook", "README.md", "topolint.toml", "--format", "json"],
+        dir.path(),
+    );
+    assert_eq!(finding_files(&out.json()).len(), all.len());
 }
 
 #[test]
