@@ -99,11 +99,18 @@ fn reword(raw: &str) -> (String, Option<String>) {
             return (message, help);
         }
     }
+    if let Some(rest) = raw.strip_prefix("missing field `") {
+        return (format!("missing key `{rest}"), None);
+    }
     if raw == "wanted string or table" {
         // What `toml` says when a number or an array is given where a name is expected.
         return ("invalid type: expected a string".to_string(), None);
     }
-    (raw.to_string(), None)
+    // serde speaks of sequences and maps; TOML of arrays and tables.
+    let raw = raw
+        .replace("expected a sequence", "expected an array")
+        .replace("expected a map", "expected a table");
+    (raw, None)
 }
 
 /// The backticked words of serde's "expected one of `a`, `b`" tail.
@@ -159,6 +166,15 @@ mod tests {
         let (m, h) = reword("unknown variant `warn`, expected one of `error`, `warning`, `info`");
         assert_eq!(m, "unknown value `warn`");
         assert_eq!(h.as_deref(), Some("did you mean `warning`?"));
+    }
+
+    #[test]
+    fn serde_words_become_toml_words() {
+        assert_eq!(reword("missing field `config`").0, "missing key `config`");
+        assert_eq!(
+            reword("invalid type: integer `3`, expected a sequence").0,
+            "invalid type: integer `3`, expected an array"
+        );
     }
 
     #[test]
