@@ -6,7 +6,8 @@ pub static META: RuleMeta = RuleMeta {
     id: "unused-suppression",
     layer: Layer::Inputs,
     default_severity: Severity::Warning,
-    summary: "an inline suppression suppresses nothing: no such finding, an unknown rule, or malformed",
+    summary:
+        "an inline suppression suppresses nothing: no such finding, an unknown rule, or malformed",
     docs: r#"## What it does
 Reports inline suppressions that have no effect:
 - `# topolint: ignore[rule-id] reason` when the line it covers (its own line, or for a
