@@ -158,29 +158,67 @@ pub struct RuleMeta {
 
 /// Every built-in rule, sorted by id.
 pub static REGISTRY: &[&RuleMeta] = &[
+    &reachability::backend_listens_on_loopback::META,
+    &reachability::cross_namespace_short_name::META,
     &inputs::duplicate_key::META,
     &inputs::file_skipped::META,
     &inputs::helm_template_skipped::META,
     &inputs::include_cycle::META,
     &inputs::include_not_found::META,
+    &reachability::ingress_backend_missing::META,
     &inputs::invalid_directive_arguments::META,
+    &reachability::localhost_resolves_to_ipv6::META,
     &reachability::localhost_upstream_in_container::META,
+    &reachability::network_policy_blocks_caller::META,
+    &reachability::no_shared_network::META,
     &inputs::parse_error::META,
+    &reachability::proxy_pass_variable_without_resolver::META,
     &reachability::published_port_used_internally::META,
     &reachability::service_selector_matches_no_pods::META,
     &reachability::service_target_port_used::META,
     &inputs::suppression_without_reason::META,
     &inputs::unknown_directive::META,
+    &reachability::unresolved_reference::META,
     &inputs::unused_suppression::META,
+    &reachability::upstream_dns_cached_forever::META,
     &reachability::upstream_host_unknown::META,
     &reachability::upstream_port_mismatch::META,
+    &reachability::workload_selector_mismatch::META,
 ];
 
 /// The checks of the topology rules: one line per rule.
 pub static CHECKS: &[(&RuleMeta, CheckFn)] = &[
     (
+        &reachability::backend_listens_on_loopback::META,
+        reachability::backend_listens_on_loopback::check,
+    ),
+    (
+        &reachability::cross_namespace_short_name::META,
+        reachability::cross_namespace_short_name::check,
+    ),
+    (
+        &reachability::ingress_backend_missing::META,
+        reachability::ingress_backend_missing::check,
+    ),
+    (
+        &reachability::localhost_resolves_to_ipv6::META,
+        reachability::localhost_resolves_to_ipv6::check,
+    ),
+    (
         &reachability::localhost_upstream_in_container::META,
         reachability::localhost_upstream_in_container::check,
+    ),
+    (
+        &reachability::network_policy_blocks_caller::META,
+        reachability::network_policy_blocks_caller::check,
+    ),
+    (
+        &reachability::no_shared_network::META,
+        reachability::no_shared_network::check,
+    ),
+    (
+        &reachability::proxy_pass_variable_without_resolver::META,
+        reachability::proxy_pass_variable_without_resolver::check,
     ),
     (
         &reachability::published_port_used_internally::META,
@@ -195,12 +233,24 @@ pub static CHECKS: &[(&RuleMeta, CheckFn)] = &[
         reachability::service_target_port_used::check,
     ),
     (
+        &reachability::unresolved_reference::META,
+        reachability::unresolved_reference::check,
+    ),
+    (
+        &reachability::upstream_dns_cached_forever::META,
+        reachability::upstream_dns_cached_forever::check,
+    ),
+    (
         &reachability::upstream_host_unknown::META,
         reachability::upstream_host_unknown::check,
     ),
     (
         &reachability::upstream_port_mismatch::META,
         reachability::upstream_port_mismatch::check,
+    ),
+    (
+        &reachability::workload_selector_mismatch::META,
+        reachability::workload_selector_mismatch::check,
     ),
 ];
 
@@ -246,7 +296,8 @@ mod tests {
         assert_eq!(ids, sorted, "REGISTRY must be sorted by id and unique");
         for id in ids {
             assert!(
-                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{id} is not kebab-case"
             );
         }

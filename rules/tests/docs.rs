@@ -18,7 +18,14 @@ fn page(r: &topolint_rules::RuleMeta) -> String {
 fn index() -> String {
     let mut s = String::from("<!-- generated; do not edit -->\n# Rules\n\n| rule | severity | layer | summary |\n|---|---|---|---|\n");
     for r in topolint_rules::REGISTRY {
-        s.push_str(&format!("| [`{}`]({}.md) | {} | {} | {} |\n", r.id, r.id, r.default_severity, r.layer.as_str(), r.summary));
+        s.push_str(&format!(
+            "| [`{}`]({}.md) | {} | {} | {} |\n",
+            r.id,
+            r.id,
+            r.default_severity,
+            r.layer.as_str(),
+            r.summary
+        ));
     }
     s
 }
@@ -27,8 +34,10 @@ fn index() -> String {
 fn rule_pages_are_up_to_date() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules");
     let update = std::env::var_os("UPDATE_DOCS").is_some();
-    let mut expected: Vec<(String, String)> =
-        topolint_rules::REGISTRY.iter().map(|r| (format!("{}.md", r.id), page(r))).collect();
+    let mut expected: Vec<(String, String)> = topolint_rules::REGISTRY
+        .iter()
+        .map(|r| (format!("{}.md", r.id), page(r)))
+        .collect();
     expected.push(("README.md".into(), index()));
     if update {
         std::fs::create_dir_all(&dir).unwrap();

@@ -16,8 +16,8 @@ use topolint_yaml::NodeRef;
 use crate::ctx::{entries, port_number, scalar, string_list, Ctx};
 use crate::duration::go_ms;
 use crate::model::{
-    Container, ContainerPort, DependsOn, EnvVar, Mount, NetworkAttachment, Platform, Probe,
-    Service, ServicePort, Span, Spanned, Workload,
+    ComposeProjectInfo, Container, ContainerPort, DependsOn, EnvVar, Mount, NetworkAttachment,
+    Platform, Probe, Reference, Service, ServicePort, Span, Spanned, Workload,
 };
 
 /// A compose service as one or more layers (base file first, then overrides).
@@ -49,8 +49,8 @@ pub struct ComposeOutput {
     pub dir: PathBuf,
     pub workloads: Vec<Workload>,
     pub services: Vec<Service>,
-    /// Networks declared at top level (`networks:`), with their ipam subnets if any.
-    pub networks: Vec<String>,
+    /// The project and its top-level declarations.
+    pub info: ComposeProjectInfo,
 }
 
 /// compose's project name: `name:` or the directory name, normalised like compose does.
@@ -89,7 +89,7 @@ pub fn lower(ctx: &Ctx<'_>, project: &ComposeProject) -> ComposeOutput {
     // service name -> layers
     let mut services: BTreeMap<String, Layers<'_>> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
-    let mut networks = Vec::new();
+    let mut declared: Vec<Reference> = Vec::new();
     for &file in &project.files {
         let Some(root) = ctx.ws.file(file).yaml().and_then(|y| y.root(0)) else {
             continue;
@@ -107,9 +107,25 @@ pub fn lower(ctx: &Ctx<'_>, project: &ComposeProject) -> ComposeOutput {
                 .layers
                 .push((file, node.resolve()));
         }
-        for (net, _) in entries(root.get("networks")) {
-            if !networks.contains(&net) {
-                networks.push(net);
+        for (kind, key) in [
+            ("network", "networks"),
+            ("volume", "volumes"),
+            ("config", "configs"),
+            ("secret", "secrets"),
+        ] {
+            let Some(section) = root.get(key) else {
+                continue;
+            };
+            for (n, _) in entries(Some(section)) {
+                if !declared.iter().any(|d| d.kind == kind && d.name == n) {
+                    let span = ctx.key_span(file, section.resolve(), &n);
+                    declared.push(Reference {
+                        kind: kind.into(),
+                        name: n,
+                        optional: false,
+                        span,
+                    });
+                }
             }
         }
     }
@@ -118,7 +134,11 @@ pub fn lower(ctx: &Ctx<'_>, project: &ComposeProject) -> ComposeOutput {
         dir: project.dir.clone(),
         workloads: Vec::new(),
         services: Vec::new(),
-        networks,
+        info: ComposeProjectInfo {
+            name: name.clone(),
+            files: project.files.clone(),
+            declared,
+        },
     };
     for svc in order {
         let layers = &services[&svc];
@@ -169,6 +189,7 @@ fn lower_service(
                         name: k,
                         value: v,
                         span: ctx.node_span(file, item),
+                        value_span: None,
                     },
                 );
             }
@@ -181,6 +202,7 @@ fn lower_service(
                         name: k,
                         value: scalar(v),
                         span,
+                        value_span: (!v.is_null()).then(|| ctx.node_span(file, v)),
                     },
                 );
             }
@@ -299,16 +321,19 @@ fn lower_service(
                         aliases: Vec::new(),
                         ipv4_address: None,
                         explicit: true,
+                        span: Some(ctx.node_span(file, item)),
                     });
                 }
             }
         } else {
             for (n, v) in entries(Some(node)) {
+                let span = Some(ctx.key_span(file, node, &n));
                 let entry = nets.entry(n.clone()).or_insert(NetworkAttachment {
                     network: n,
                     aliases: Vec::new(),
                     ipv4_address: None,
                     explicit: true,
+                    span,
                 });
                 let v = v.resolve();
                 if let Some(aliases) = v.get("aliases") {
@@ -335,6 +360,7 @@ fn lower_service(
                 aliases: Vec::new(),
                 ipv4_address: None,
                 explicit: false,
+                span: None,
             },
         );
     }
@@ -399,7 +425,7 @@ fn lower_service(
         })
         .collect();
 
-    let build_context = l.last("build").and_then(|(f, n)| {
+    let build_context = l.last("build").map(|(f, n)| {
         let n = n.resolve();
         let ctx_node = if n.is_mapping() {
             n.get("context")
@@ -408,10 +434,10 @@ fn lower_service(
         };
         let rel = ctx_node.and_then(scalar).unwrap_or_else(|| ".".into());
         let path = normalize(&dir.join(rel));
-        Some(Spanned {
+        Spanned {
             value: path.to_string_lossy().into_owned(),
             span: ctx.node_span(f, ctx_node.unwrap_or(n)),
-        })
+        }
     });
 
     let hostname = l
@@ -490,6 +516,7 @@ fn lower_service(
         replicas,
         selector: None,
         profiles,
+        references: compose_references(ctx, l),
         span,
     };
     let service = Service {
@@ -507,6 +534,124 @@ fn lower_service(
         span,
     };
     (workload, service)
+}
+
+/// What a service refers to by name: networks, named volumes, services, configs, secrets.
+fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
+    let mut out = Vec::new();
+    let mut push = |kind: &str, name: String, span: Span| {
+        if !out
+            .iter()
+            .any(|r: &Reference| r.kind == kind && r.name == name)
+        {
+            out.push(Reference {
+                kind: kind.into(),
+                name,
+                optional: false,
+                span,
+            });
+        }
+    };
+    for (file, node) in l.all("networks") {
+        let node = node.resolve();
+        if node.is_sequence() {
+            for item in node.items() {
+                if let Some(n) = scalar(item) {
+                    push("network", n, ctx.node_span(file, item));
+                }
+            }
+        } else {
+            for (n, _) in entries(Some(node)) {
+                let span = ctx.key_span(file, node, &n);
+                push("network", n, span);
+            }
+        }
+    }
+    for (file, node) in l.all("volumes") {
+        for item in node.resolve().items() {
+            let source = if item.resolve().is_mapping() {
+                let ty = item
+                    .get("type")
+                    .and_then(scalar)
+                    .unwrap_or_else(|| "volume".into());
+                if ty != "volume" {
+                    continue;
+                }
+                item.get("source").and_then(scalar)
+            } else {
+                scalar(item).and_then(|t| {
+                    let mut parts = t.split(':');
+                    let first = parts.next()?.to_string();
+                    parts.next().map(|_| first)
+                })
+            };
+            let Some(source) = source else { continue };
+            let is_path = source.starts_with('.')
+                || source.starts_with('/')
+                || source.starts_with('~')
+                || source.contains('/')
+                || source.contains('$');
+            if !is_path && !source.is_empty() {
+                push("volume", source, ctx.node_span(file, item));
+            }
+        }
+    }
+    for (file, node) in l.all("depends_on") {
+        let node = node.resolve();
+        if node.is_sequence() {
+            for item in node.items() {
+                if let Some(n) = scalar(item) {
+                    push("service", n, ctx.node_span(file, item));
+                }
+            }
+        } else {
+            for (n, v) in entries(Some(node)) {
+                let span = ctx.key_span(file, node, &n);
+                let optional = v.get("required").and_then(|r| r.as_bool()) == Some(false);
+                if optional {
+                    continue;
+                }
+                push("service", n, span);
+            }
+        }
+    }
+    for (file, node) in l.all("volumes_from") {
+        for item in node.resolve().items() {
+            if let Some(t) = scalar(item) {
+                if let Some(name) = t
+                    .strip_prefix("container:")
+                    .map(|_| None)
+                    .unwrap_or(Some(t.split(':').next().unwrap_or("").to_string()))
+                {
+                    push("service", name, ctx.node_span(file, item));
+                }
+            }
+        }
+    }
+    for key in ["network_mode", "ipc", "pid"] {
+        if let Some((file, node)) = l.last(key) {
+            if let Some(name) =
+                scalar(node).and_then(|v| v.strip_prefix("service:").map(str::to_string))
+            {
+                push("service", name, ctx.node_span(file, node));
+            }
+        }
+    }
+    for (kind, key) in [("config", "configs"), ("secret", "secrets")] {
+        for (file, node) in l.all(key) {
+            for item in node.resolve().items() {
+                let name = if item.resolve().is_mapping() {
+                    item.get("source").and_then(scalar)
+                } else {
+                    scalar(item)
+                };
+                if let Some(n) = name {
+                    push(kind, n, ctx.node_span(file, item));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The node of the layer in `file` (for spans of merged mappings).

@@ -33,6 +33,8 @@ pub struct RouteTarget {
     pub port_name: Option<String>,
     pub file: FileId,
     pub span: crate::model::Span,
+    /// Why the backend cannot work whatever the model holds (malformed reference).
+    pub problem: Option<String>,
 }
 
 #[derive(Default)]
@@ -45,7 +47,11 @@ pub struct K8sOutput {
     pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
     pub configmaps: Vec<ConfigMap>,
     pub objects: Vec<Object>,
+    pub network_policies: Vec<crate::model::NetworkPolicy>,
 }
+
+/// Pod volumes by name: (source description, ConfigMap `items` as (key, path)).
+type Volumes = BTreeMap<String, (String, Vec<(String, String)>)>;
 
 const POD_OWNERS: &[&str] = &[
     "Deployment",
@@ -198,7 +204,22 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
             out.services
                 .push(service(ctx, file, &name, &namespace, spec, span));
         }
-        "Ingress" => lower_ingress(ctx, file, &name, &namespace, spec, span, out),
+        "Ingress" => lower_ingress(
+            ctx,
+            api_version == "networking.k8s.io/v1",
+            file,
+            &name,
+            &namespace,
+            spec,
+            span,
+            out,
+        ),
+        "NetworkPolicy" => {
+            if let Some(spec) = spec {
+                out.network_policies
+                    .push(network_policy(ctx, file, &name, &namespace, spec, span));
+            }
+        }
         "ConfigMap" => {
             let data = entries(obj.get("data"))
                 .into_iter()
@@ -427,7 +448,7 @@ fn workload(
     span: crate::model::Span,
 ) -> Workload {
     // volume name -> source description
-    let mut volumes: BTreeMap<String, (String, Vec<(String, String)>)> = BTreeMap::new();
+    let mut volumes: Volumes = BTreeMap::new();
     if let Some(vs) = pod_spec.get("volumes") {
         for v in vs.resolve().items() {
             let Some(vname) = v.get("name").and_then(scalar) else {
@@ -513,6 +534,151 @@ fn workload(
         replicas,
         selector,
         profiles: Vec::new(),
+        references: pod_references(ctx, file, pod_spec),
+        span,
+    }
+}
+
+/// ConfigMaps a pod needs: volumes, `envFrom`, `valueFrom.configMapKeyRef`.
+fn pod_references(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    pod_spec: NodeRef<'_>,
+) -> Vec<crate::model::Reference> {
+    let mut out: Vec<crate::model::Reference> = Vec::new();
+    let mut push = |node: NodeRef<'_>, optional: Option<NodeRef<'_>>| {
+        if let Some(name) = scalar(node) {
+            let optional = optional.and_then(|o| o.as_bool()).unwrap_or(false);
+            out.push(crate::model::Reference {
+                kind: "configmap".into(),
+                name,
+                optional,
+                span: ctx.node_span(file, node),
+            });
+        }
+    };
+    if let Some(vs) = pod_spec.get("volumes") {
+        for v in vs.resolve().items() {
+            if let Some(cm) = v.get("configMap") {
+                if let Some(n) = cm.get("name") {
+                    push(n, cm.get("optional"));
+                }
+            }
+            if let Some(sources) = v.path(&["projected", "sources"]) {
+                for src in sources.resolve().items() {
+                    if let Some(cm) = src.get("configMap") {
+                        if let Some(n) = cm.get("name") {
+                            push(n, cm.get("optional"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for key in ["initContainers", "containers"] {
+        let Some(list) = pod_spec.get(key) else {
+            continue;
+        };
+        for c in list.resolve().items() {
+            if let Some(env_from) = c.get("envFrom") {
+                for e in env_from.resolve().items() {
+                    if let Some(r) = e.get("configMapRef") {
+                        if let Some(n) = r.get("name") {
+                            push(n, r.get("optional"));
+                        }
+                    }
+                }
+            }
+            if let Some(env) = c.get("env") {
+                for e in env.resolve().items() {
+                    if let Some(r) = e.path(&["valueFrom", "configMapKeyRef"]) {
+                        if let Some(n) = r.get("name") {
+                            push(n, r.get("optional"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A NetworkPolicy, with Kubernetes' defaults for `policyTypes`.
+fn network_policy(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    name: &str,
+    namespace: &str,
+    spec: NodeRef<'_>,
+    span: crate::model::Span,
+) -> crate::model::NetworkPolicy {
+    use crate::model::{PolicyPeer, PolicyPort, PolicyRule};
+    let rules = |key: &str, peer_key: &str| -> Vec<PolicyRule> {
+        spec.get(key)
+            .map(|r| {
+                r.resolve()
+                    .items()
+                    .map(|rule| PolicyRule {
+                        peers: rule
+                            .get(peer_key)
+                            .map(|p| {
+                                p.resolve()
+                                    .items()
+                                    .map(|peer| PolicyPeer {
+                                        pod_selector: peer
+                                            .get("podSelector")
+                                            .map(|s| label_selector(ctx, file, s)),
+                                        namespace_selector: peer
+                                            .get("namespaceSelector")
+                                            .map(|s| label_selector(ctx, file, s)),
+                                        ip_block: peer.path(&["ipBlock", "cidr"]).and_then(scalar),
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        ports: rule
+                            .get("ports")
+                            .map(|p| {
+                                p.resolve()
+                                    .items()
+                                    .map(|port| PolicyPort {
+                                        port: port.get("port").and_then(scalar),
+                                        end_port: port
+                                            .get("endPort")
+                                            .and_then(|n| n.as_i64())
+                                            .and_then(|n| u16::try_from(n).ok()),
+                                        protocol: port
+                                            .get("protocol")
+                                            .and_then(scalar)
+                                            .unwrap_or_else(|| "TCP".into()),
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        span: ctx.node_span(file, rule),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let ingress = rules("ingress", "from");
+    let egress = rules("egress", "to");
+    let policy_types = match spec.get("policyTypes") {
+        Some(t) => string_list(Some(t)),
+        None if spec.get("egress").is_some() => vec!["Ingress".into(), "Egress".into()],
+        None => vec!["Ingress".into()],
+    };
+    crate::model::NetworkPolicy {
+        id: format!("k8s:{namespace}/NetworkPolicy/{name}"),
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        pod_selector: spec
+            .get("podSelector")
+            .map(|s| label_selector(ctx, file, s))
+            .unwrap_or_default(),
+        policy_types,
+        ingress,
+        egress,
         span,
     }
 }
@@ -522,7 +688,7 @@ fn container(
     file: FileId,
     c: NodeRef<'_>,
     init: bool,
-    volumes: &BTreeMap<String, (String, Vec<(String, String)>)>,
+    volumes: &Volumes,
 ) -> Container {
     let c = c.resolve();
     let name = c.get("name").and_then(scalar).unwrap_or_default();
@@ -541,6 +707,7 @@ fn container(
                         name: scalar(n)?,
                         value: item.get("value").and_then(scalar),
                         span: ctx.node_span(file, n),
+                        value_span: item.get("value").map(|v| ctx.node_span(file, v)),
                     })
                 })
                 .collect()
@@ -731,8 +898,10 @@ fn service(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn lower_ingress(
     ctx: &Ctx<'_>,
+    v1: bool,
     file: FileId,
     name: &str,
     namespace: &str,
@@ -754,6 +923,9 @@ fn lower_ingress(
         } else {
             (b.get("serviceName"), b.get("servicePort"))
         };
+        let problem = (v1 && b.get("service").is_none() && b.get("serviceName").is_some()).then(|| {
+            "networking.k8s.io/v1 names the backend Service in `service.name` and `service.port`; `serviceName`/`servicePort` are v1beta1 fields that v1 does not have, so this backend names no Service".to_string()
+        });
         let Some(svc_node) = svc else { return };
         let Some(host) = scalar(svc_node) else { return };
         let port_text = port_node.and_then(scalar);
@@ -767,6 +939,7 @@ fn lower_ingress(
             port_name: if port.is_none() { port_text } else { None },
             file,
             span: ctx.node_span(file, svc_node),
+            problem,
         });
     };
     if let Some(spec) = spec {
@@ -796,6 +969,7 @@ fn lower_ingress(
         name: name.to_string(),
         namespace: namespace.to_string(),
         gateways: Vec::new(),
+        gateway_refs: Vec::new(),
         hosts,
         span,
     });
@@ -811,6 +985,32 @@ fn lower_virtual_service(
     out: &mut K8sOutput,
 ) {
     let id = format!("istio:{namespace}/VirtualService/{name}");
+    let mut gateway_refs: Vec<crate::model::Spanned<String>> = Vec::new();
+    if let Some(spec) = spec {
+        if let Some(g) = spec.get("gateways") {
+            gateway_refs.extend(
+                g.resolve()
+                    .items()
+                    .filter_map(|n| ctx.spanned_str(file, Some(n))),
+            );
+        }
+        if let Some(http) = spec.get("http") {
+            for r in http.resolve().items() {
+                let Some(matches) = r.get("match") else {
+                    continue;
+                };
+                for m in matches.resolve().items() {
+                    if let Some(g) = m.get("gateways") {
+                        gateway_refs.extend(
+                            g.resolve()
+                                .items()
+                                .filter_map(|n| ctx.spanned_str(file, Some(n))),
+                        );
+                    }
+                }
+            }
+        }
+    }
     let hosts = spec
         .map(|s| string_list(s.get("hosts")))
         .unwrap_or_default();
@@ -849,6 +1049,7 @@ fn lower_virtual_service(
                         port_name: None,
                         file,
                         span: ctx.node_span(file, host_node),
+                        problem: None,
                     });
                 }
             }
@@ -860,6 +1061,7 @@ fn lower_virtual_service(
         name: name.to_string(),
         namespace: namespace.to_string(),
         gateways,
+        gateway_refs,
         hosts,
         span,
     });

@@ -48,9 +48,11 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     let mut workloads = Vec::new();
     let mut services = Vec::new();
     let mut compose_dirs: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut compose_projects = Vec::new();
     for project in &ws.compose_projects {
         let out = compose::lower(&ctx, project);
         compose_dirs.insert(out.project.clone(), out.dir.clone());
+        compose_projects.push(out.info);
         workloads.extend(out.workloads);
         services.extend(out.services);
     }
@@ -266,6 +268,8 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         mesh: std::mem::take(&mut k.mesh),
         namespaces: std::mem::take(&mut k.namespaces),
         objects: std::mem::take(&mut k.objects),
+        network_policies: std::mem::take(&mut k.network_policies),
+        compose_projects,
         edges: Vec::new(),
     };
 
@@ -305,6 +309,7 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
                 reason: None,
                 target: None,
                 span: t.span,
+                port_name: None,
             };
             let host_vars = nginx::variables(&url.host);
             if !host_vars.is_empty() || url.host.contains('$') {
@@ -338,6 +343,7 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
                     reason: None,
                     target: None,
                     span: s.span,
+                    port_name: None,
                 };
                 resolver.resolve(&mut edge, &domain);
                 edges.push(edge);
@@ -366,7 +372,8 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
                     status: EdgeStatus::Unknown,
                     reason: None,
                     target: None,
-                    span: e.span,
+                    span: e.value_span.unwrap_or(e.span),
+                    port_name: None,
                 };
                 resolver.resolve(&mut edge, &domain);
                 edges.push(edge);
@@ -387,10 +394,17 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
             port: rt.port,
             scheme: None,
             status: EdgeStatus::Unknown,
-            reason: rt.port_name.as_ref().map(|n| format!("port by name `{n}`")),
+            reason: None,
             target: None,
             span: rt.span,
+            port_name: rt.port_name.clone(),
         };
+        if let Some(problem) = &rt.problem {
+            edge.status = EdgeStatus::Unresolved;
+            edge.reason = Some(problem.clone());
+            edges.push(edge);
+            continue;
+        }
         resolver.resolve(&mut edge, &domain);
         if let (Some(name), Some(target)) = (&rt.port_name, &mut edge.target) {
             if let Some(s) = topology.service(&target.service) {
@@ -399,7 +413,6 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         }
         edges.push(edge);
     }
-    drop(resolver);
     edges.sort_by(|a, b| (a.span, &a.host).cmp(&(b.span, &b.host)));
     topology.edges = edges;
     LinkOutput {
@@ -620,6 +633,17 @@ impl Resolver<'_> {
                 {
                     edge.status = EdgeStatus::Unknown;
                     edge.reason = Some("the model has no Kubernetes Services".into());
+                } else if let Some(ns) = host.split('.').nth(1).filter(|ns| {
+                    !self
+                        .t
+                        .services
+                        .iter()
+                        .any(|s| s.platform == Platform::Kubernetes && s.scope == *ns)
+                }) {
+                    // A namespace the model holds no Service of (e.g. `istio-system`, which the
+                    // mesh installation provides): partial, not wrong.
+                    edge.status = EdgeStatus::Unknown;
+                    edge.reason = Some(format!("the model has no Service in namespace `{ns}`"));
                 } else {
                     edge.status = EdgeStatus::Unresolved;
                     edge.reason = Some(format!(
@@ -829,9 +853,14 @@ fn env_target(name: &str, value: &str) -> Option<(Option<String>, String, Option
     }
     let (host, port) = servers::split_bind(value);
     let host = host?;
-    let hostname_like = host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    let hostname_like = host
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
         && host.chars().any(|c| c.is_ascii_alphabetic());
-    let flag_like = matches!(host.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null");
+    let flag_like = matches!(
+        host.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null"
+    );
     if !hostname_like || flag_like || host == "0.0.0.0" || host == "::" {
         return None;
     }

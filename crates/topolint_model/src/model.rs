@@ -76,7 +76,10 @@ pub struct EnvVar {
     pub name: String,
     /// `None` when it comes from a ConfigMap/Secret/field reference or an env_file.
     pub value: Option<String>,
+    /// The variable's name (or its whole `K=V` item).
     pub span: Span,
+    /// The value, where it is written on its own (map form, Kubernetes `value:`).
+    pub value_span: Option<Span>,
 }
 
 /// A health check or probe.
@@ -136,6 +139,30 @@ pub struct NetworkAttachment {
     pub ipv4_address: Option<String>,
     /// False for the implicit `default` network.
     pub explicit: bool,
+    /// Where the service joins it (`None` for the implicit default network).
+    pub span: Option<Span>,
+}
+
+/// A name one object uses to refer to another: a compose network, named volume, service
+/// (`depends_on`, `volumes_from`, `network_mode: service:x`), config or secret; a
+/// Kubernetes ConfigMap. `optional` references (Kubernetes `optional: true`) may dangle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// `network`, `volume`, `service`, `config`, `secret`, `configmap`.
+    pub kind: String,
+    pub name: String,
+    pub optional: bool,
+    pub span: Span,
+}
+
+/// A compose project and what it declares at top level.
+#[derive(Clone, Debug, Serialize)]
+pub struct ComposeProjectInfo {
+    pub name: String,
+    /// The compose files, base first.
+    pub files: Vec<FileId>,
+    /// Top-level `networks`, `volumes`, `configs`, `secrets` (kind = `network`, ...).
+    pub declared: Vec<Reference>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -177,6 +204,8 @@ pub struct Workload {
     /// `spec.selector` of the workload itself (Kubernetes).
     pub selector: Option<LabelSelector>,
     pub profiles: Vec<String>,
+    /// Names of other objects this one needs to exist.
+    pub references: Vec<Reference>,
     pub span: Span,
 }
 
@@ -348,6 +377,8 @@ pub struct Route {
     pub namespace: String,
     /// Gateways a VirtualService is bound to.
     pub gateways: Vec<String>,
+    /// Every gateway reference (`spec.gateways` and `http[].match[].gateways`) with its span.
+    pub gateway_refs: Vec<Spanned<String>>,
     pub hosts: Vec<String>,
     pub span: Span,
 }
@@ -431,6 +462,8 @@ pub struct Edge {
     pub via: String,
     pub host: String,
     pub port: Option<u16>,
+    /// A port given by name (Ingress `service.port.name`).
+    pub port_name: Option<String>,
     /// `http`, `https`, `grpc`, `fastcgi`, ... when known.
     pub scheme: Option<String>,
     pub status: EdgeStatus,
@@ -438,6 +471,47 @@ pub struct Edge {
     pub reason: Option<String>,
     pub target: Option<Target>,
     pub span: Span,
+}
+
+/// A Kubernetes NetworkPolicy.
+#[derive(Clone, Debug, Serialize)]
+pub struct NetworkPolicy {
+    /// `k8s:<namespace>/NetworkPolicy/<name>`.
+    pub id: String,
+    pub name: String,
+    pub namespace: String,
+    /// Which pods of its namespace it applies to (empty: all).
+    pub pod_selector: LabelSelector,
+    /// `Ingress`, `Egress` (defaulted as Kubernetes does: Ingress always, Egress when
+    /// `egress` rules are present).
+    pub policy_types: Vec<String>,
+    pub ingress: Vec<PolicyRule>,
+    pub egress: Vec<PolicyRule>,
+    pub span: Span,
+}
+
+/// One `ingress`/`egress` rule: peers (`from`/`to`; empty = everyone) and ports (empty = all).
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyRule {
+    pub peers: Vec<PolicyPeer>,
+    pub ports: Vec<PolicyPort>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyPeer {
+    pub pod_selector: Option<LabelSelector>,
+    pub namespace_selector: Option<LabelSelector>,
+    /// An `ipBlock` peer (never matches in-cluster pods by label).
+    pub ip_block: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyPort {
+    /// A number or a named container port; `None` = every port.
+    pub port: Option<String>,
+    pub end_port: Option<u16>,
+    pub protocol: String,
 }
 
 /// Any Kubernetes object of the model, known kind or not (unknown kinds are kept, never an
@@ -467,6 +541,8 @@ pub struct Topology {
     /// Kubernetes namespaces with their labels (declared or merely used).
     pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
     pub objects: Vec<Object>,
+    pub network_policies: Vec<NetworkPolicy>,
+    pub compose_projects: Vec<ComposeProjectInfo>,
     pub edges: Vec<Edge>,
 }
 

@@ -97,8 +97,7 @@ pub fn split_bind(text: &str) -> (Option<String>, Option<u16>) {
 
 /// The value of `--flag value`, `--flag=value` or `-f value` in `argv`.
 fn flag<'a>(argv: &'a [String], names: &[&str]) -> Option<&'a str> {
-    let mut it = argv.iter().enumerate();
-    while let Some((i, a)) = it.next() {
+    for (i, a) in argv.iter().enumerate() {
         for n in names {
             if a == n {
                 return argv.get(i + 1).map(String::as_str);
@@ -125,6 +124,8 @@ fn listener(
     default_bind: bool,
     span: Span,
 ) -> Listener {
+    // A bind address taken from a variable (`--host $HOST`) is unknown, not a value.
+    let bind = bind.filter(|b| !b.contains('$'));
     Listener {
         port,
         bind,
@@ -194,6 +195,20 @@ pub fn infer(c: &Container) -> Vec<Listener> {
                 span,
             )),
         }
+    } else if has("fastapi") && (has("dev") || has("run")) {
+        let host = flag(&words, &["--host"]);
+        let port = flag(&words, &["--port"])
+            .and_then(|p| p.parse().ok())
+            .or(Some(8000));
+        // `fastapi dev` binds 127.0.0.1 by default, `fastapi run` 0.0.0.0.
+        let default = if has("dev") { "127.0.0.1" } else { "0.0.0.0" };
+        out.push(listener(
+            "fastapi",
+            Some(host.unwrap_or(default).into()),
+            port,
+            host.is_none(),
+            span,
+        ));
     } else if has("flask") && has("run") {
         let host = flag(&words, &["--host", "-h"]).or_else(|| env(c, "FLASK_RUN_HOST"));
         let port = flag(&words, &["--port", "-p"])

@@ -1,11 +1,21 @@
 //! A. Reachability: will the connection be made?
 
+pub mod backend_listens_on_loopback;
+pub mod cross_namespace_short_name;
+pub mod ingress_backend_missing;
+pub mod localhost_resolves_to_ipv6;
 pub mod localhost_upstream_in_container;
+pub mod network_policy_blocks_caller;
+pub mod no_shared_network;
+pub mod proxy_pass_variable_without_resolver;
 pub mod published_port_used_internally;
 pub mod service_selector_matches_no_pods;
 pub mod service_target_port_used;
+pub mod unresolved_reference;
+pub mod upstream_dns_cached_forever;
 pub mod upstream_host_unknown;
 pub mod upstream_port_mismatch;
+pub mod workload_selector_mismatch;
 
 use std::collections::BTreeSet;
 
@@ -95,11 +105,17 @@ pub(crate) fn find_in_span(
 ) -> Option<TextRange> {
     let file = sources.get(span.file)?;
     let text = file.slice(span.range());
-    let at = if from_end {
-        text.rfind(needle)?
-    } else {
-        text.find(needle)?
+    // Whole words only: `a` must not match inside `http`.
+    let word =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let bounded = |at: usize| {
+        !word(text[..at].chars().next_back()) && !word(text[at + needle.len()..].chars().next())
     };
+    let mut hits = text
+        .match_indices(needle)
+        .map(|(i, _)| i)
+        .filter(|i| bounded(*i));
+    let at = if from_end { hits.last()? } else { hits.next()? };
     let start = span.start + at as u32;
     Some(TextRange::new(start, start + needle.len() as u32))
 }

@@ -61,6 +61,14 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             }
             _ => continue,
         }
+        // A Service of that name in another namespace: cross-namespace-short-name says it.
+        if !e.host.contains('.')
+            && t.services.iter().any(|s| {
+                s.platform == Platform::Kubernetes && s.kind != "ServiceEntry" && s.name == e.host
+            })
+        {
+            continue;
+        }
         // Candidate names where the caller runs.
         let scope = e.caller_workload.as_deref().and_then(|w| t.workload(w));
         let names: Vec<(&str, Span)> = t
