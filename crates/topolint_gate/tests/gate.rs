@@ -441,3 +441,22 @@ fn retain_touching_keeps_findings_with_evidence_in_the_files() {
     );
     assert_eq!(cross.len(), 2);
 }
+
+#[test]
+fn dockerfile_comments_are_read() {
+    // No rule reports on Dockerfiles yet: a suppression there is unused, which shows that
+    // the comment was read (and where).
+    let (ws, out) = run(&[(
+        "Dockerfile",
+        "FROM nginx:1.27\n    # topolint: ignore-file[include-not-found] the config is copied in at build time\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
+    )]);
+    assert_eq!(
+        reported(&ws, &out),
+        [(
+            "unused-suppression".to_string(),
+            "Dockerfile".to_string(),
+            2,
+            "unused suppression: no `include-not-found` finding in this file".to_string()
+        )]
+    );
+}
