@@ -19,6 +19,7 @@ use topolint_model::{Span, Topology};
 
 pub mod inputs;
 pub mod reachability;
+pub mod resilience;
 
 /// What a rule sees.
 pub struct Context<'a> {
@@ -130,6 +131,8 @@ pub fn run(ctx: &Context<'_>, enabled: &dyn Fn(&str) -> bool) -> Vec<Diagnostic>
 pub enum Layer {
     /// A. Reachability: will the connection be made?
     Reachability,
+    /// B. Resilience: will it stay connected?
+    Resilience,
     /// C. Hygiene of the inputs themselves.
     Inputs,
 }
@@ -138,6 +141,7 @@ impl Layer {
     pub fn as_str(self) -> &'static str {
         match self {
             Layer::Reachability => "reachability",
+            Layer::Resilience => "resilience",
             Layer::Inputs => "inputs",
         }
     }
@@ -160,8 +164,10 @@ pub struct RuleMeta {
 pub static REGISTRY: &[&RuleMeta] = &[
     &reachability::backend_listens_on_loopback::META,
     &reachability::cross_namespace_short_name::META,
+    &resilience::depends_on_without_healthcheck::META,
     &inputs::duplicate_key::META,
     &inputs::file_skipped::META,
+    &resilience::healthcheck_timing::META,
     &inputs::helm_template_skipped::META,
     &inputs::include_cycle::META,
     &inputs::include_not_found::META,
@@ -169,14 +175,29 @@ pub static REGISTRY: &[&RuleMeta] = &[
     &inputs::invalid_directive_arguments::META,
     &reachability::localhost_resolves_to_ipv6::META,
     &reachability::localhost_upstream_in_container::META,
+    &resilience::missing_healthcheck::META,
+    &resilience::missing_liveness_probe::META,
+    &resilience::missing_readiness_probe::META,
+    &resilience::mtls_destination_rule_conflict::META,
+    &resilience::mtls_permissive_gap::META,
+    &resilience::mtls_strict_client_without_sidecar::META,
     &reachability::network_policy_blocks_caller::META,
     &reachability::no_shared_network::META,
+    &resilience::outlier_detection_can_eject_all::META,
     &inputs::parse_error::META,
+    &inputs::plugin_error::META,
+    &resilience::probe_port_not_exposed::META,
     &reachability::proxy_pass_variable_without_resolver::META,
     &reachability::published_port_used_internally::META,
+    &resilience::retry_budget_exceeds_timeout::META,
+    &resilience::retry_on_overload::META,
+    &resilience::service_healthy_without_healthcheck::META,
     &reachability::service_selector_matches_no_pods::META,
     &reachability::service_target_port_used::META,
+    &resilience::single_upstream_server::META,
+    &resilience::subset_selects_no_pods::META,
     &inputs::suppression_without_reason::META,
+    &resilience::timeout_misaligned::META,
     &inputs::unknown_directive::META,
     &reachability::unresolved_reference::META,
     &inputs::unused_suppression::META,
@@ -197,6 +218,14 @@ pub static CHECKS: &[(&RuleMeta, CheckFn)] = &[
         reachability::cross_namespace_short_name::check,
     ),
     (
+        &resilience::depends_on_without_healthcheck::META,
+        resilience::depends_on_without_healthcheck::check,
+    ),
+    (
+        &resilience::healthcheck_timing::META,
+        resilience::healthcheck_timing::check,
+    ),
+    (
         &reachability::ingress_backend_missing::META,
         reachability::ingress_backend_missing::check,
     ),
@@ -209,12 +238,44 @@ pub static CHECKS: &[(&RuleMeta, CheckFn)] = &[
         reachability::localhost_upstream_in_container::check,
     ),
     (
+        &resilience::missing_healthcheck::META,
+        resilience::missing_healthcheck::check,
+    ),
+    (
+        &resilience::missing_liveness_probe::META,
+        resilience::missing_liveness_probe::check,
+    ),
+    (
+        &resilience::missing_readiness_probe::META,
+        resilience::missing_readiness_probe::check,
+    ),
+    (
+        &resilience::mtls_destination_rule_conflict::META,
+        resilience::mtls_destination_rule_conflict::check,
+    ),
+    (
+        &resilience::mtls_permissive_gap::META,
+        resilience::mtls_permissive_gap::check,
+    ),
+    (
+        &resilience::mtls_strict_client_without_sidecar::META,
+        resilience::mtls_strict_client_without_sidecar::check,
+    ),
+    (
         &reachability::network_policy_blocks_caller::META,
         reachability::network_policy_blocks_caller::check,
     ),
     (
         &reachability::no_shared_network::META,
         reachability::no_shared_network::check,
+    ),
+    (
+        &resilience::outlier_detection_can_eject_all::META,
+        resilience::outlier_detection_can_eject_all::check,
+    ),
+    (
+        &resilience::probe_port_not_exposed::META,
+        resilience::probe_port_not_exposed::check,
     ),
     (
         &reachability::proxy_pass_variable_without_resolver::META,
@@ -225,12 +286,36 @@ pub static CHECKS: &[(&RuleMeta, CheckFn)] = &[
         reachability::published_port_used_internally::check,
     ),
     (
+        &resilience::retry_budget_exceeds_timeout::META,
+        resilience::retry_budget_exceeds_timeout::check,
+    ),
+    (
+        &resilience::retry_on_overload::META,
+        resilience::retry_on_overload::check,
+    ),
+    (
+        &resilience::service_healthy_without_healthcheck::META,
+        resilience::service_healthy_without_healthcheck::check,
+    ),
+    (
         &reachability::service_selector_matches_no_pods::META,
         reachability::service_selector_matches_no_pods::check,
     ),
     (
         &reachability::service_target_port_used::META,
         reachability::service_target_port_used::check,
+    ),
+    (
+        &resilience::single_upstream_server::META,
+        resilience::single_upstream_server::check,
+    ),
+    (
+        &resilience::subset_selects_no_pods::META,
+        resilience::subset_selects_no_pods::check,
+    ),
+    (
+        &resilience::timeout_misaligned::META,
+        resilience::timeout_misaligned::check,
     ),
     (
         &reachability::unresolved_reference::META,

@@ -517,6 +517,7 @@ fn lower_service(
         selector: None,
         profiles,
         references: compose_references(ctx, l),
+        sidecar: Some(false),
         span,
     };
     let service = Service {

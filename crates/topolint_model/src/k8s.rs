@@ -48,6 +48,10 @@ pub struct K8sOutput {
     pub configmaps: Vec<ConfigMap>,
     pub objects: Vec<Object>,
     pub network_policies: Vec<crate::model::NetworkPolicy>,
+    pub destination_rules: Vec<crate::model::DestinationRule>,
+    /// Namespaces declared by a `Namespace` object, with their labels.
+    pub declared_namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    pub peer_authentications: Vec<crate::model::PeerAuthentication>,
 }
 
 /// Pod volumes by name: (source description, ConfigMap `items` as (key, path)).
@@ -125,8 +129,9 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
     }
     match kind.as_str() {
         "Namespace" => {
-            out.namespaces
-                .insert(name.clone(), string_map(meta.and_then(|m| m.get("labels"))));
+            let labels = string_map(meta.and_then(|m| m.get("labels")));
+            out.declared_namespaces.insert(name.clone(), labels.clone());
+            out.namespaces.insert(name.clone(), labels);
         }
         "Pod" => {
             let labels = string_map(meta.and_then(|m| m.get("labels")));
@@ -312,6 +317,17 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
         | "AuthorizationPolicy"
             if istio =>
         {
+            if let Some(spec) = spec {
+                if kind == "DestinationRule" {
+                    if let Some(dr) = destination_rule(ctx, file, &name, &namespace, spec, span) {
+                        out.destination_rules.push(dr);
+                    }
+                } else if kind == "PeerAuthentication" {
+                    out.peer_authentications.push(peer_authentication(
+                        ctx, file, &name, &namespace, spec, span,
+                    ));
+                }
+            }
             let mut settings = BTreeMap::new();
             let mut hosts = Vec::new();
             let mut selector = None;
@@ -535,6 +551,7 @@ fn workload(
         selector,
         profiles: Vec::new(),
         references: pod_references(ctx, file, pod_spec),
+        sidecar: None,
         span,
     }
 }
@@ -970,6 +987,7 @@ fn lower_ingress(
         namespace: namespace.to_string(),
         gateways: Vec::new(),
         gateway_refs: Vec::new(),
+        http: Vec::new(),
         hosts,
         span,
     });
@@ -1062,7 +1080,185 @@ fn lower_virtual_service(
         namespace: namespace.to_string(),
         gateways,
         gateway_refs,
+        http: spec.map(|s| vs_routes(ctx, file, s)).unwrap_or_default(),
         hosts,
         span,
     });
+}
+
+fn spanned_mode(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    node: Option<NodeRef<'_>>,
+) -> Option<crate::model::Spanned<String>> {
+    ctx.spanned_str(file, node).map(|mut s| {
+        s.value = s.value.to_ascii_uppercase();
+        s
+    })
+}
+
+fn go_duration(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    node: Option<NodeRef<'_>>,
+) -> Option<crate::model::Duration> {
+    let node = node?;
+    let raw = scalar(node)?;
+    Some(crate::model::Duration {
+        ms: crate::duration::go_ms(&raw),
+        raw,
+        span: ctx.node_span(file, node),
+    })
+}
+
+fn destination_rule(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    name: &str,
+    namespace: &str,
+    spec: NodeRef<'_>,
+    span: crate::model::Span,
+) -> Option<crate::model::DestinationRule> {
+    use crate::model::{OutlierDetection, Subset};
+    let host = ctx.spanned_str(file, spec.get("host"))?;
+    let tp = spec.get("trafficPolicy");
+    let port_tls_modes = tp
+        .and_then(|t| t.get("portLevelSettings"))
+        .map(|p| {
+            p.resolve()
+                .items()
+                .filter_map(|s| {
+                    let port = s
+                        .path(&["port", "number"])
+                        .and_then(|n| n.as_i64())
+                        .and_then(|n| u16::try_from(n).ok())?;
+                    Some((port, spanned_mode(ctx, file, s.path(&["tls", "mode"]))?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let subsets = spec
+        .get("subsets")
+        .map(|s| {
+            s.resolve()
+                .items()
+                .filter_map(|sub| {
+                    Some(Subset {
+                        name: sub.get("name").and_then(scalar)?,
+                        labels: string_map(sub.get("labels")),
+                        tls_mode: spanned_mode(
+                            ctx,
+                            file,
+                            sub.path(&["trafficPolicy", "tls", "mode"]),
+                        ),
+                        span: ctx.node_span(file, sub.get("name").unwrap_or(sub)),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let outlier_detection = tp
+        .and_then(|t| t.get("outlierDetection"))
+        .map(|o| OutlierDetection {
+            max_ejection_percent: o.get("maxEjectionPercent").and_then(|n| {
+                Some(crate::model::Spanned {
+                    value: n.as_i64()?,
+                    span: ctx.node_span(file, n),
+                })
+            }),
+            span: ctx.key_span(file, tp.unwrap_or(o), "outlierDetection"),
+        });
+    Some(crate::model::DestinationRule {
+        id: format!("istio:{namespace}/DestinationRule/{name}"),
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        host,
+        tls_mode: spanned_mode(ctx, file, tp.and_then(|t| t.path(&["tls", "mode"]))),
+        port_tls_modes,
+        subsets,
+        outlier_detection,
+        span,
+    })
+}
+
+fn peer_authentication(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    name: &str,
+    namespace: &str,
+    spec: NodeRef<'_>,
+    span: crate::model::Span,
+) -> crate::model::PeerAuthentication {
+    let port_modes = entries(spec.get("portLevelMtls"))
+        .into_iter()
+        .filter_map(|(port, v)| {
+            Some((
+                crate::ctx::port_number(&port)?,
+                spanned_mode(ctx, file, v.get("mode"))?,
+            ))
+        })
+        .collect();
+    crate::model::PeerAuthentication {
+        id: format!("istio:{namespace}/PeerAuthentication/{name}"),
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        selector: spec.get("selector").map(|s| label_selector(ctx, file, s)),
+        mode: spanned_mode(ctx, file, spec.path(&["mtls", "mode"])),
+        port_modes,
+        span,
+    }
+}
+
+/// The `http`/`tcp`/`tls` routes of a VirtualService with their timeouts, retries and
+/// destinations.
+fn vs_routes(ctx: &Ctx<'_>, file: FileId, spec: NodeRef<'_>) -> Vec<crate::model::HttpRoute> {
+    use crate::model::{Destination, HttpRoute, Retries};
+    let mut out = Vec::new();
+    for proto in ["http", "tcp", "tls"] {
+        let Some(routes) = spec.get(proto) else {
+            continue;
+        };
+        for r in routes.resolve().items() {
+            let retries = r.get("retries").map(|rt| Retries {
+                attempts: rt.get("attempts").and_then(|n| {
+                    Some(crate::model::Spanned {
+                        value: n.as_i64()?,
+                        span: ctx.node_span(file, n),
+                    })
+                }),
+                per_try_timeout: go_duration(ctx, file, rt.get("perTryTimeout")),
+                retry_on: ctx.spanned_str(file, rt.get("retryOn")),
+                span: ctx.key_span(file, r, "retries"),
+            });
+            let destinations = r
+                .get("route")
+                .map(|d| {
+                    d.resolve()
+                        .items()
+                        .filter_map(|d| {
+                            let dest = d.get("destination")?;
+                            let host_node = dest.get("host")?;
+                            Some(Destination {
+                                host: scalar(host_node)?,
+                                subset: ctx.spanned_str(file, dest.get("subset")),
+                                port: dest
+                                    .path(&["port", "number"])
+                                    .and_then(|n| n.as_i64())
+                                    .and_then(|n| u16::try_from(n).ok()),
+                                span: ctx.node_span(file, host_node),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(HttpRoute {
+                protocol: proto.to_string(),
+                timeout: go_duration(ctx, file, r.get("timeout")),
+                retries,
+                destinations,
+                span: ctx.node_span(file, r),
+            });
+        }
+    }
+    out
 }

@@ -22,6 +22,10 @@ pub struct LinkOptions {
     /// Explicit placements: nginx config path (as discovered, relative to the working
     /// directory) -> workload id (`compose:<project>/<service>` or `k8s:<ns>/<Kind>/<name>`).
     pub nginx_placements: Vec<(String, String)>,
+    /// Istio's root namespace: its namespace-wide policies are mesh-wide.
+    pub istio_root_namespace: String,
+    /// An external hop in front of everything (a load balancer's idle timeout), in ms.
+    pub edge_timeout_ms: Option<u64>,
 }
 
 impl Default for LinkOptions {
@@ -29,6 +33,8 @@ impl Default for LinkOptions {
         Self {
             cluster_domain: "cluster.local".into(),
             nginx_placements: Vec::new(),
+            istio_root_namespace: "istio-system".into(),
+            edge_timeout_ms: None,
         }
     }
 }
@@ -89,6 +95,32 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         for c in &mut w.containers {
             c.listeners = servers::infer(c);
         }
+    }
+
+    // 2b. Istio sidecars: pod annotation/label `sidecar.istio.io/inject` wins, then the
+    //     namespace's `istio-injection` / `istio.io/rev` labels (only when the namespace is
+    //     declared in the model: otherwise unknown).
+    for w in &mut workloads {
+        if w.platform != Platform::Kubernetes {
+            continue;
+        }
+        let pod = w
+            .annotations
+            .get("sidecar.istio.io/inject")
+            .or_else(|| w.labels.get("sidecar.istio.io/inject"));
+        w.sidecar = match pod.map(String::as_str) {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => k.declared_namespaces.get(&w.scope).map(|labels| {
+                labels
+                    .get("istio-injection")
+                    .is_some_and(|v| v == "enabled")
+                    || (labels.contains_key("istio.io/rev")
+                        && labels
+                            .get("istio-injection")
+                            .is_none_or(|v| v != "disabled"))
+            }),
+        };
     }
 
     // 3. Services -> workloads (k8s selectors, same namespace, full LabelSelector semantics).
@@ -269,6 +301,10 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         namespaces: std::mem::take(&mut k.namespaces),
         objects: std::mem::take(&mut k.objects),
         network_policies: std::mem::take(&mut k.network_policies),
+        destination_rules: std::mem::take(&mut k.destination_rules),
+        peer_authentications: std::mem::take(&mut k.peer_authentications),
+        istio_root_namespace: options.istio_root_namespace.clone(),
+        edge_timeout_ms: options.edge_timeout_ms,
         compose_projects,
         edges: Vec::new(),
     };

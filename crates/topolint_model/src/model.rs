@@ -206,6 +206,9 @@ pub struct Workload {
     pub profiles: Vec<String>,
     /// Names of other objects this one needs to exist.
     pub references: Vec<Reference>,
+    /// Istio sidecar: `Some(true)` injected, `Some(false)` not (compose, injection disabled),
+    /// `None` unknown (the namespace's labels are not in the model).
+    pub sidecar: Option<bool>,
     pub span: Span,
 }
 
@@ -379,7 +382,84 @@ pub struct Route {
     pub gateways: Vec<String>,
     /// Every gateway reference (`spec.gateways` and `http[].match[].gateways`) with its span.
     pub gateway_refs: Vec<Spanned<String>>,
+    /// VirtualService routes; an Ingress has one, with the controller's timeout annotations.
+    pub http: Vec<HttpRoute>,
     pub hosts: Vec<String>,
+    pub span: Span,
+}
+
+/// One `http` (or `tcp`/`tls`) route of a VirtualService.
+#[derive(Clone, Debug, Serialize)]
+pub struct HttpRoute {
+    /// `http`, `tcp` or `tls`.
+    pub protocol: String,
+    pub timeout: Option<Duration>,
+    pub retries: Option<Retries>,
+    pub destinations: Vec<Destination>,
+    pub span: Span,
+}
+
+/// VirtualService `retries`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Retries {
+    pub attempts: Option<Spanned<i64>>,
+    pub per_try_timeout: Option<Duration>,
+    pub retry_on: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// A route destination.
+#[derive(Clone, Debug, Serialize)]
+pub struct Destination {
+    pub host: String,
+    pub subset: Option<Spanned<String>>,
+    pub port: Option<u16>,
+    pub span: Span,
+}
+
+/// An Istio DestinationRule.
+#[derive(Clone, Debug, Serialize)]
+pub struct DestinationRule {
+    /// `istio:<namespace>/DestinationRule/<name>`.
+    pub id: String,
+    pub name: String,
+    pub namespace: String,
+    pub host: Spanned<String>,
+    /// `trafficPolicy.tls.mode`.
+    pub tls_mode: Option<Spanned<String>>,
+    /// `trafficPolicy.portLevelSettings[].tls.mode` by port.
+    pub port_tls_modes: Vec<(u16, Spanned<String>)>,
+    pub subsets: Vec<Subset>,
+    pub outlier_detection: Option<OutlierDetection>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Subset {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub tls_mode: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OutlierDetection {
+    pub max_ejection_percent: Option<Spanned<i64>>,
+    pub span: Span,
+}
+
+/// An Istio PeerAuthentication.
+#[derive(Clone, Debug, Serialize)]
+pub struct PeerAuthentication {
+    /// `istio:<namespace>/PeerAuthentication/<name>`.
+    pub id: String,
+    pub name: String,
+    pub namespace: String,
+    /// `None`: namespace-wide (or mesh-wide in the root namespace).
+    pub selector: Option<LabelSelector>,
+    /// `STRICT`, `PERMISSIVE`, `DISABLE`, `UNSET`.
+    pub mode: Option<Spanned<String>>,
+    pub port_modes: Vec<(u16, Spanned<String>)>,
     pub span: Span,
 }
 
@@ -542,6 +622,12 @@ pub struct Topology {
     pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
     pub objects: Vec<Object>,
     pub network_policies: Vec<NetworkPolicy>,
+    pub destination_rules: Vec<DestinationRule>,
+    pub peer_authentications: Vec<PeerAuthentication>,
+    /// Istio's root namespace (mesh-wide policies), default `istio-system`.
+    pub istio_root_namespace: String,
+    /// A timeout in front of every request path (declared in topolint.toml), in ms.
+    pub edge_timeout_ms: Option<u64>,
     pub compose_projects: Vec<ComposeProjectInfo>,
     pub edges: Vec<Edge>,
 }

@@ -1,0 +1,186 @@
+//! B. Resilience: will it stay connected?
+
+pub mod depends_on_without_healthcheck;
+pub mod healthcheck_timing;
+pub mod missing_healthcheck;
+pub mod missing_liveness_probe;
+pub mod missing_readiness_probe;
+pub mod mtls_destination_rule_conflict;
+pub mod mtls_permissive_gap;
+pub mod mtls_strict_client_without_sidecar;
+pub mod outlier_detection_can_eject_all;
+pub mod probe_port_not_exposed;
+pub mod retry_budget_exceeds_timeout;
+pub mod retry_on_overload;
+pub mod service_healthy_without_healthcheck;
+pub mod single_upstream_server;
+pub mod subset_selects_no_pods;
+pub mod timeout_misaligned;
+
+use topolint_model::{EdgeStatus, Platform, Service, Span, Topology, Workload};
+
+/// Compose workloads that something in the model calls, with the span of one call.
+pub(crate) fn called_compose(t: &Topology) -> Vec<(&Workload, Span)> {
+    let mut out: Vec<(&Workload, Span)> = Vec::new();
+    for e in &t.edges {
+        if e.status != EdgeStatus::Resolved {
+            continue;
+        }
+        let Some(target) = &e.target else { continue };
+        let Some(s) = t.service(&target.service) else {
+            continue;
+        };
+        if s.platform != Platform::Compose {
+            continue;
+        }
+        for wid in &s.workloads {
+            if e.caller_workload.as_deref() == Some(wid.as_str()) {
+                continue;
+            }
+            if let Some(w) = t.workload(wid) {
+                if !out.iter().any(|(x, _)| x.id == w.id) {
+                    out.push((w, e.span));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Kubernetes workloads behind a Service (selected by it), with the Service.
+pub(crate) fn behind_service(t: &Topology) -> Vec<(&Workload, &Service)> {
+    let mut out: Vec<(&Workload, &Service)> = Vec::new();
+    for s in t
+        .services
+        .iter()
+        .filter(|s| s.platform == Platform::Kubernetes)
+    {
+        for wid in &s.workloads {
+            if let Some(w) = t.workload(wid) {
+                if matches!(w.kind.as_str(), "Job" | "CronJob")
+                    || out.iter().any(|(x, _)| x.id == w.id)
+                {
+                    continue;
+                }
+                out.push((w, s));
+            }
+        }
+    }
+    out
+}
+
+/// Does the Dockerfile of a compose service's build context declare a HEALTHCHECK?
+pub(crate) fn dockerfile_healthcheck(ctx: &crate::Context<'_>, w: &Workload) -> bool {
+    let Some(dir) = &w.build_context else {
+        return false;
+    };
+    let dir = std::path::Path::new(&dir.value);
+    ctx.sources.iter().any(|f| {
+        let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        (name == "Dockerfile" || name.starts_with("Dockerfile."))
+            && f.path.parent().is_some_and(|p| {
+                topolint_model::compose::normalize(p) == topolint_model::compose::normalize(dir)
+            })
+            && f.text.lines().any(|l| {
+                let l = l.trim_start().to_ascii_uppercase();
+                l.starts_with("HEALTHCHECK") && !l.contains("NONE")
+            })
+    })
+}
+
+/// `1.5s`, `30s`, `2m`.
+pub(crate) fn secs(ms: u64) -> String {
+    if ms.is_multiple_of(60_000) && ms >= 60_000 {
+        format!("{}m", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{}s", ms as f64 / 1000.0)
+    }
+}
+
+/// A host as a fully qualified Kubernetes name, given the namespace it is written in.
+pub(crate) fn fqdn(host: &str, ns: &str, domain: &str) -> String {
+    if host.starts_with('*') {
+        return host.to_string();
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    match parts.as_slice() {
+        [n] => format!("{n}.{ns}.svc.{domain}"),
+        [n, ns2] => format!("{n}.{ns2}.svc.{domain}"),
+        [n, ns2, "svc"] => format!("{n}.{ns2}.svc.{domain}"),
+        _ => host.to_string(),
+    }
+}
+
+/// Does a (possibly wildcard) host pattern cover `fqdn`?
+pub(crate) fn host_covers(pattern: &str, fqdn: &str) -> bool {
+    pattern == "*"
+        || pattern == fqdn
+        || pattern
+            .strip_prefix('*')
+            .is_some_and(|suffix| fqdn.ends_with(suffix))
+}
+
+/// The PeerAuthentication mode in force, and the policy (with the span of its mode) that set it.
+pub(crate) struct Mtls<'a> {
+    pub mode: String,
+    pub policy: Option<&'a topolint_model::PeerAuthentication>,
+    pub span: Option<Span>,
+}
+
+fn set<'a>(
+    pa: &'a topolint_model::PeerAuthentication,
+    m: &topolint_model::Spanned<String>,
+) -> Option<Mtls<'a>> {
+    (m.value != "UNSET").then(|| Mtls {
+        mode: m.value.clone(),
+        policy: Some(pa),
+        span: Some(m.span),
+    })
+}
+
+/// Namespace-wide mode: the namespace's selector-less policy, else the mesh-wide one (root
+/// namespace), else Istio's default PERMISSIVE.
+pub(crate) fn namespace_mtls<'a>(t: &'a Topology, ns: &str) -> Mtls<'a> {
+    for n in [ns, t.istio_root_namespace.as_str()] {
+        let scope = t
+            .peer_authentications
+            .iter()
+            .filter(|p| p.namespace == n && p.selector.as_ref().is_none_or(|s| s.is_empty()));
+        for pa in scope {
+            if let Some(m) = pa.mode.as_ref().and_then(|m| set(pa, m)) {
+                return m;
+            }
+        }
+    }
+    Mtls {
+        mode: "PERMISSIVE".into(),
+        policy: None,
+        span: None,
+    }
+}
+
+/// The mode for `w` on container port `port`: port-level > workload selector > namespace >
+/// mesh > PERMISSIVE, as Istio resolves it.
+pub(crate) fn workload_mtls<'a>(t: &'a Topology, w: &Workload, port: Option<u16>) -> Mtls<'a> {
+    let selecting = t.peer_authentications.iter().filter(|p| {
+        p.namespace == w.scope
+            && p.selector
+                .as_ref()
+                .is_some_and(|s| !s.is_empty() && s.matches(&w.labels))
+    });
+    for pa in selecting {
+        if let Some(port) = port {
+            if let Some((_, m)) = pa.port_modes.iter().find(|(p, _)| *p == port) {
+                if let Some(m) = set(pa, m) {
+                    return m;
+                }
+            }
+        }
+        if let Some(m) = pa.mode.as_ref().and_then(|m| set(pa, m)) {
+            return m;
+        }
+    }
+    namespace_mtls(t, &w.scope)
+}
