@@ -198,7 +198,11 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         base_dir: Some(cwd.clone()),
     };
     let ws = topolint_workspace::load(&inputs, &options, &RealFs)?;
-    let findings = topolint_linter::lint(&ws, &topolint_linter::LintOptions::default());
+    let lint_options = topolint_linter::LintOptions {
+        link: topolint_linter::link_options(&config.facts, &cwd),
+        ..topolint_linter::LintOptions::default()
+    };
+    let findings = topolint_linter::lint(&ws, &lint_options);
     let gate = Gate {
         config: &config,
         base_dir: &cwd,

@@ -3,9 +3,25 @@
 //! the one stable way. The CLI and the LSP both call [`lint`] (or [`run`] when they also want
 //! the model); neither runs rules by itself.
 
-use topolint_diagnostics::Diagnostic;
+use std::sync::Arc;
+
+use topolint_diagnostics::{Diagnostic, SourceMap};
 use topolint_model::{LinkOptions, Topology};
 use topolint_workspace::Workspace;
+
+/// Rules that are not compiled in: WebAssembly plugins (`topolint_plugin_host` implements
+/// this). They see what built-in rules see, run after them, and their findings join the
+/// same sorted list.
+pub trait ExternalRules: Send + Sync + std::fmt::Debug {
+    /// Findings over one topology; only rules for which `enabled(id)` holds report. Errors
+    /// of the rules themselves are findings too (`plugin-error`), never a failed run.
+    fn check(
+        &self,
+        topology: &Topology,
+        sources: &SourceMap,
+        enabled: &dyn Fn(&str) -> bool,
+    ) -> Vec<Diagnostic>;
+}
 
 /// Options of one run.
 #[derive(Debug, Clone, Default)]
@@ -14,6 +30,8 @@ pub struct LintOptions {
     pub link: LinkOptions,
     /// When set, only these rule ids run (the loader's own findings are always kept).
     pub only: Option<Vec<String>>,
+    /// Plugin rules, run after the built-in rules.
+    pub external: Vec<Arc<dyn ExternalRules>>,
 }
 
 /// A run's model and findings.
@@ -21,6 +39,37 @@ pub struct Outcome {
     pub topology: Topology,
     /// Sorted, deduplicated.
     pub findings: Vec<Diagnostic>,
+}
+
+/// The linker's options from the facts of topolint.toml; paths are shown relative to
+/// `base_dir`, as the workspace shows them.
+pub fn link_options(facts: &topolint_config::Facts, base_dir: &std::path::Path) -> LinkOptions {
+    use topolint_config::RunsIn;
+    let target = |r: &RunsIn| match r {
+        RunsIn::Compose { service } => format!("compose:{service}"),
+        RunsIn::Kubernetes(k) => format!("k8s:{}/{}", k.namespace, k.name),
+    };
+    let nginx_placements = facts
+        .nginx
+        .iter()
+        .map(|n| {
+            let rel = n.resolved.strip_prefix(base_dir).unwrap_or(&n.resolved);
+            (rel.to_string_lossy().replace('\\', "/"), target(&n.runs_in))
+        })
+        .collect();
+    // A load balancer in front of the entry point bounds every request path.
+    let edge_timeout_ms = facts
+        .load_balancers
+        .iter()
+        .filter(|lb| lb.in_front_of.is_none())
+        .map(|lb| lb.idle_timeout.as_millis() as u64)
+        .min();
+    LinkOptions {
+        cluster_domain: facts.cluster_domain.clone(),
+        nginx_placements,
+        istio_root_namespace: facts.istio_root_namespace.clone(),
+        edge_timeout_ms,
+    }
 }
 
 /// Links the workspace and runs the rules.
@@ -39,6 +88,9 @@ pub fn run(ws: &Workspace, options: &LintOptions) -> Outcome {
             .is_none_or(|only| only.iter().any(|o| o == id))
     };
     findings.extend(topolint_rules::run(&ctx, &enabled));
+    for external in &options.external {
+        findings.extend(external.check(&linked.topology, &ws.sources, &enabled));
+    }
     Workspace::sort_diagnostics(&ws.sources, &mut findings);
     Outcome {
         topology: linked.topology,

@@ -20,7 +20,8 @@ pub struct LinkOptions {
     /// Kubernetes cluster domain (`svc.ns.svc.<domain>`).
     pub cluster_domain: String,
     /// Explicit placements: nginx config path (as discovered, relative to the working
-    /// directory) -> workload id (`compose:<project>/<service>` or `k8s:<ns>/<Kind>/<name>`).
+    /// directory) -> a workload id (`compose:<project>/<service>`, `k8s:<ns>/<Kind>/<name>`)
+    /// or the short forms of topolint.toml (`compose:<service>`, `k8s:<namespace>/<name>`).
     pub nginx_placements: Vec<(String, String)>,
     /// Istio's root namespace: its namespace-wide policies are mesh-wide.
     pub istio_root_namespace: String,
@@ -478,17 +479,39 @@ fn place(
         line: 1,
         column: 1,
     };
-    if let Some((_, w)) = options
+    if let Some((_, target)) = options
         .nginx_placements
         .iter()
         .find(|(path, _)| path == root_display)
     {
-        return Some(Placement {
-            workload: w.clone(),
-            container: None,
-            reason: "config".into(),
-            span: root_span,
+        // A full workload id, `compose:<service>` or `k8s:<namespace>/<name>`.
+        let found = workloads.iter().find(|w| w.id == *target).or_else(|| {
+            if let Some(svc) = target.strip_prefix("compose:") {
+                workloads
+                    .iter()
+                    .find(|w| w.platform == Platform::Compose && w.name == svc)
+            } else if let Some((ns, name)) =
+                target.strip_prefix("k8s:").and_then(|t| t.split_once('/'))
+            {
+                workloads
+                    .iter()
+                    .find(|w| w.platform == Platform::Kubernetes && w.scope == ns && w.name == name)
+            } else {
+                None
+            }
         });
+        if let Some(w) = found {
+            return Some(Placement {
+                workload: w.id.clone(),
+                container: w
+                    .containers
+                    .iter()
+                    .find(|c| !c.init)
+                    .map(|c| c.name.clone()),
+                reason: "config".into(),
+                span: root_span,
+            });
+        }
     }
     // Bind mounts.
     for w in workloads.iter().filter(|w| w.platform == Platform::Compose) {
