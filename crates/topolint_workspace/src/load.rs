@@ -338,11 +338,12 @@ fn discover(
 
 /// Shows `path` relative to `base` when under it, with `/` separators.
 pub(crate) fn display_path(path: &Path, base: Option<&Path>) -> String {
-    let rel = base
-        .and_then(|b| path.strip_prefix(b).ok())
-        .filter(|r| !r.as_os_str().is_empty())
-        .unwrap_or(path);
+    let rel = base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path);
     let rel = rel.strip_prefix(".").unwrap_or(rel);
+    if rel.as_os_str().is_empty() {
+        // The base directory itself (an nginx.conf at the root of the linted tree).
+        return ".".to_string();
+    }
     let s = rel.to_string_lossy();
     if std::path::MAIN_SEPARATOR == '/' {
         s.into_owned()

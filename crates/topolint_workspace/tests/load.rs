@@ -95,7 +95,14 @@ fn missing_include_is_reported_at_the_include_line_and_globs_may_match_nothing()
         ws.sources.file(d.primary.file).slice(d.primary.range),
         "h5bp/basic.conf"
     );
-    assert!(d.help.as_deref().unwrap().contains("main configuration"));
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .contains("main configuration (`.`)"),
+        "{:?}",
+        d.help
+    );
 }
 
 #[test]
