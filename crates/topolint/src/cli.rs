@@ -30,6 +30,9 @@ pub enum Command {
     Rules,
     /// Draw the topology: who calls whom, through which name and port (broken links in red).
     Graph(GraphArgs),
+    /// Run the language server on standard input and output (for editors: inline,
+    /// cross-file findings, hover, quick fixes; see editors/README.md).
+    Lsp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

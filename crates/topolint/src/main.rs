@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Explain { rule } => explain(&rule, &mut out),
         cli::Command::Rules => list_rules(&mut out),
         cli::Command::Graph(args) => graph::run(&args, &mut out),
+        cli::Command::Lsp => topolint_lsp::run_stdio().map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What one read gave.
 #[derive(Debug)]
@@ -235,5 +236,127 @@ impl FileSystem for MemoryFs {
             })
             .map(|p| WalkEntry::File(p.clone()))
             .collect()
+    }
+}
+
+/// Open documents (absolute path -> text) over a base file system: the language server's
+/// view of the files. A document that does not exist on disk yet (a new, unsaved file) is
+/// walked like a file on disk (outside [`ALWAYS_SKIPPED_DIRS`]).
+pub struct OverlayFs<'a> {
+    base: &'a dyn FileSystem,
+    docs: &'a BTreeMap<PathBuf, Arc<str>>,
+}
+
+impl<'a> OverlayFs<'a> {
+    pub fn new(base: &'a dyn FileSystem, docs: &'a BTreeMap<PathBuf, Arc<str>>) -> Self {
+        Self { base, docs }
+    }
+}
+
+impl FileSystem for OverlayFs<'_> {
+    fn read_limited(&self, path: &Path, limit: u64) -> io::Result<ReadOutcome> {
+        match self.docs.get(path) {
+            Some(text) if text.len() as u64 > limit => Ok(ReadOutcome::TooLarge(text.len() as u64)),
+            Some(text) => Ok(ReadOutcome::Bytes(text.as_bytes().to_vec())),
+            None => self.base.read_limited(path, limit),
+        }
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.docs.contains_key(path) || self.base.is_file(path)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.base.is_dir(path)
+            || self
+                .docs
+                .keys()
+                .any(|p| p.starts_with(path) && p.as_path() != path)
+    }
+
+    fn glob(&self, pattern: &Path) -> Vec<PathBuf> {
+        let mut out = self.base.glob(pattern);
+        let unsaved: Vec<&PathBuf> = self.docs.keys().filter(|p| !self.base.is_file(p)).collect();
+        if !unsaved.is_empty() {
+            if let Some(matcher) = pattern.to_str().and_then(|p| {
+                globset::GlobBuilder::new(p)
+                    .literal_separator(true)
+                    .build()
+                    .ok()
+                    .map(|g| g.compile_matcher())
+            }) {
+                out.extend(unsaved.into_iter().filter(|p| matcher.is_match(p)).cloned());
+                out.sort();
+                out.dedup();
+            }
+        }
+        out
+    }
+
+    fn walk(&self, root: &Path, options: WalkOptions) -> Vec<WalkEntry> {
+        let mut out = self.base.walk(root, options);
+        let unsaved: Vec<&PathBuf> = self
+            .docs
+            .keys()
+            .filter(|p| p.starts_with(root) && !in_skipped_dir(p) && !self.base.is_file(p))
+            .collect();
+        if !unsaved.is_empty() {
+            out.extend(unsaved.into_iter().map(|p| WalkEntry::File(p.clone())));
+            out.sort_by(|a, b| entry_path(a).cmp(entry_path(b)));
+        }
+        out
+    }
+}
+
+fn in_skipped_dir(path: &Path) -> bool {
+    path.components()
+        .any(|c| ALWAYS_SKIPPED_DIRS.iter().any(|d| c.as_os_str() == *d))
+}
+
+#[cfg(test)]
+mod overlay_tests {
+    use super::*;
+
+    #[test]
+    fn open_documents_shadow_the_disk_and_unsaved_ones_are_walked() {
+        let mut disk = MemoryFs::new();
+        disk.insert("/p/compose.yaml", "services: {}\n");
+        disk.insert("/p/node_modules/x.yaml", "a: 1\n");
+        let mut docs = BTreeMap::new();
+        docs.insert(
+            PathBuf::from("/p/compose.yaml"),
+            Arc::from("services: {a: {}}\n"),
+        );
+        docs.insert(PathBuf::from("/p/nginx/new.conf"), Arc::from("events {}\n"));
+        docs.insert(PathBuf::from("/p/node_modules/y.conf"), Arc::from("x;\n"));
+        docs.insert(PathBuf::from("/elsewhere/z.conf"), Arc::from("x;\n"));
+        let fs = OverlayFs::new(&disk, &docs);
+
+        match fs.read_limited(Path::new("/p/compose.yaml"), 1000).unwrap() {
+            ReadOutcome::Bytes(b) => assert_eq!(b, b"services: {a: {}}\n"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            fs.read_limited(Path::new("/p/compose.yaml"), 3).unwrap(),
+            ReadOutcome::TooLarge(18)
+        ));
+        assert!(fs.is_file(Path::new("/p/nginx/new.conf")));
+        assert!(fs.is_dir(Path::new("/p/nginx")));
+        let walked: Vec<PathBuf> = fs
+            .walk(Path::new("/p"), WalkOptions::default())
+            .into_iter()
+            .map(|e| entry_path(&e).to_path_buf())
+            .collect();
+        assert_eq!(
+            walked,
+            [
+                PathBuf::from("/p/compose.yaml"),
+                PathBuf::from("/p/nginx/new.conf")
+            ]
+        );
+        assert_eq!(
+            fs.glob(Path::new("/p/nginx/*.conf")),
+            [PathBuf::from("/p/nginx/new.conf")]
+        );
     }
 }

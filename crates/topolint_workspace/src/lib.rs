@@ -22,7 +22,7 @@ mod nginx_includes;
 
 pub use classify::{FileKind, NameHint};
 pub use compose::ComposeProject;
-pub use fs::{FileSystem, MemoryFs, ReadOutcome, RealFs, WalkEntry, WalkOptions};
+pub use fs::{FileSystem, MemoryFs, OverlayFs, ReadOutcome, RealFs, WalkEntry, WalkOptions};
 pub use load::{load, Content, Input, LoadError, LoadOptions, LoadedFile, SkipReason, Workspace};
 pub use nginx_includes::IncludeEdge;
 
