@@ -115,7 +115,11 @@ pub fn hook(args: &HookArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
 
 /// `--config FILE`, else the nearest `topolint.toml` upwards from `start`, else defaults
 /// rooted at the working directory.
-fn resolve_config(explicit: Option<&Path>, start: &Path, cwd: &Path) -> anyhow::Result<Config> {
+pub(crate) fn resolve_config(
+    explicit: Option<&Path>,
+    start: &Path,
+    cwd: &Path,
+) -> anyhow::Result<Config> {
     if let Some(path) = explicit {
         anyhow::ensure!(
             path.is_file(),

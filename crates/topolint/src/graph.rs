@@ -31,7 +31,19 @@ pub fn run(args: &GraphArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         ..LoadOptions::default()
     };
     let ws = topolint_workspace::load(&inputs, &options, &RealFs)?;
-    let outcome = topolint_linter::run(&ws, &topolint_linter::LintOptions::default());
+    // The same facts as `topolint check` (topolint.toml upwards from the first path).
+    let cwd = std::env::current_dir()?;
+    let first = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    let config = crate::check::resolve_config(None, &first, &cwd)?;
+    let lint_options = topolint_linter::LintOptions {
+        link: topolint_linter::link_options(&config.facts, &cwd),
+        ..topolint_linter::LintOptions::default()
+    };
+    let outcome = topolint_linter::run(&ws, &lint_options);
     let text = match args.format {
         GraphFormat::Json => outcome.topology.to_json(),
         GraphFormat::Mermaid => mermaid(&outcome.topology, &outcome.findings),
