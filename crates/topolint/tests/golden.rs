@@ -15,7 +15,11 @@ fn check_golden(name: &str, actual: &str) {
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("{} is missing: run with UPDATE_GOLDEN=1", path.display()));
     if expected != actual {
-        let first = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
         panic!(
             "{name} changed (first difference at line {}):\n  expected: {}\n  actual:   {}\nreview the change, then regenerate with UPDATE_GOLDEN=1",
             first + 1,
@@ -30,7 +34,10 @@ const EXAMPLES: &[&str] = &["shop", "k8s-nginx-configmap", "istio-mesh"];
 #[test]
 fn model_documents_of_the_examples() {
     for ex in EXAMPLES {
-        let out = run(&["graph", "--format", "json", &format!("examples/{ex}")], &repo());
+        let out = run(
+            &["graph", "--format", "json", &format!("examples/{ex}")],
+            &repo(),
+        );
         assert_eq!(out.code, 0, "{}", out.stderr);
         let doc = out.json();
         assert_eq!(doc["schema"], 1);
@@ -41,8 +48,15 @@ fn model_documents_of_the_examples() {
 #[test]
 fn findings_on_the_examples() {
     for ex in EXAMPLES {
-        let out = run(&["check", "--format", "json", &format!("examples/{ex}")], &repo());
-        assert_eq!(out.code, 1, "every bundled example shows findings: {}", out.stderr);
+        let out = run(
+            &["check", "--format", "json", &format!("examples/{ex}")],
+            &repo(),
+        );
+        assert_eq!(
+            out.code, 1,
+            "every bundled example shows findings: {}",
+            out.stderr
+        );
         // keep the golden readable: rule, location, message, evidence
         let doc = out.json();
         let mut text = String::new();
@@ -77,7 +91,12 @@ fn mermaid_marks_broken_edges_with_the_rule() {
     let out = run(&["graph", "examples/shop"], &repo());
     assert_eq!(out.code, 0);
     assert!(out.stdout.starts_with("flowchart LR"));
-    assert!(out.stdout.contains("api:8081 ✗ published-port-used-internally"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("api:8081 ✗ published-port-used-internally"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("linkStyle"), "{}", out.stdout);
     let out = run(&["graph", "--format", "dot", "examples/shop"], &repo());
     assert!(out.stdout.starts_with("digraph topology {"));
@@ -94,16 +113,33 @@ fn awesome_compose_nginx_edges() {
         ("nginx-golang-postgres", "backend", 8000),
         ("nginx-wsgi-flask", "flask-app", 8000),
     ] {
-        let out = run(&["graph", "--format", "json", c.join("awesome-compose").join(stack).to_str().unwrap()], &repo());
+        let out = run(
+            &[
+                "graph",
+                "--format",
+                "json",
+                c.join("awesome-compose").join(stack).to_str().unwrap(),
+            ],
+            &repo(),
+        );
         let doc = out.json();
         let edges = doc["edges"].as_array().unwrap();
-        let nginx_edges: Vec<_> = edges.iter().filter(|e| e["caller"]["type"] == "proxy").collect();
+        let nginx_edges: Vec<_> = edges
+            .iter()
+            .filter(|e| e["caller"]["type"] == "proxy")
+            .collect();
         assert!(!nginx_edges.is_empty(), "{stack}: no nginx edge");
         for e in nginx_edges {
             assert_eq!(e["host"], host, "{stack}: {e:#}");
             assert_eq!(e["port"], port, "{stack}: {e:#}");
             assert_eq!(e["status"], "resolved", "{stack}: {e:#}");
-            assert!(e["caller_workload"].as_str().unwrap().starts_with("compose:"), "{stack}: nginx placement");
+            assert!(
+                e["caller_workload"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("compose:"),
+                "{stack}: nginx placement"
+            );
         }
     }
 }
