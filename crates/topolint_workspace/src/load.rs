@@ -252,7 +252,17 @@ pub fn load(
         );
     }
 
-    nginx_includes::resolve(&mut ws, &mut diagnostics, options, fs);
+    // Includes are followed only inside what was asked to be linted (the input directories,
+    // a file input's directory; the working directory for stdin).
+    let allowed: Vec<PathBuf> = inputs
+        .iter()
+        .map(|input| match input {
+            Input::Path(p) if fs.is_dir(p) => normalize(p),
+            Input::Path(p) => normalize(p.parent().unwrap_or(Path::new("."))),
+            Input::Stdin { .. } => PathBuf::from("."),
+        })
+        .collect();
+    nginx_includes::resolve(&mut ws, &mut diagnostics, options, fs, &allowed);
     ws.compose_projects = compose::group(&ws);
 
     Workspace::sort_diagnostics(&ws.sources, &mut diagnostics);

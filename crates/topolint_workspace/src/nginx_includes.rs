@@ -12,6 +12,11 @@
 //! * Snippets not reached from any root (a `conf.d/default.conf` mounted into the image's
 //!   own `nginx.conf`) have no known prefix: their includes are looked up from their own
 //!   directory and its ancestors within the linted tree, first match wins.
+//! * Includes are followed only inside the linted paths (the directories given on the command
+//!   line, a file argument's directory): `include ../../../../etc/*;` that leaves them is a
+//!   located `file-skipped` note and the file system outside is never touched; an absolute
+//!   server path outside them is unknown, as above. To follow includes into another
+//!   directory, lint it too (`topolint check deploy/ shared-snippets/`).
 //! * Cycles are reported once, at the include that closes the cycle, with the chain as
 //!   evidence.
 
@@ -45,6 +50,8 @@ struct Resolver<'a> {
     diagnostics: &'a mut Vec<Diagnostic>,
     edges: BTreeSet<IncludeEdge>,
     reached: BTreeSet<FileId>,
+    /// Normalized directories includes may read from (empty: no restriction).
+    allowed: &'a [PathBuf],
 }
 
 pub(crate) fn resolve(
@@ -52,6 +59,7 @@ pub(crate) fn resolve(
     diagnostics: &mut Vec<Diagnostic>,
     options: &LoadOptions,
     fs: &dyn FileSystem,
+    allowed: &[PathBuf],
 ) {
     let roots: Vec<FileId> = ws
         .files
@@ -82,6 +90,7 @@ pub(crate) fn resolve(
         diagnostics,
         edges: BTreeSet::new(),
         reached: BTreeSet::new(),
+        allowed,
     };
     for &root in &roots {
         let prefix = parent_dir(&ws.sources.file(root).path);
@@ -246,7 +255,7 @@ impl Resolver<'_> {
             if let Ok(rest) = path.strip_prefix("/etc/nginx") {
                 let dirs = match prefix {
                     Prefix::Known(p) => vec![p.clone()],
-                    Prefix::Search(d) => search_dirs(d),
+                    Prefix::Search(d) => self.search_dirs(d),
                 };
                 for d in dirs {
                     if let Some(found) = lookup(self.fs, &d.join(rest)) {
@@ -254,12 +263,33 @@ impl Resolver<'_> {
                     }
                 }
             }
+            if !self.inside(path) {
+                return Vec::new();
+            }
             return lookup(self.fs, path).unwrap_or_default();
         }
         let bases = match prefix {
             Prefix::Known(p) => vec![p.clone()],
-            Prefix::Search(d) => search_dirs(d),
+            Prefix::Search(d) => self.search_dirs(d),
         };
+        if let Some(base) = bases.first() {
+            let full = normalize(&base.join(path));
+            if !self.inside(&full) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        ids::FILE_SKIPPED,
+                        Severity::Info,
+                        format!(
+                            "include `{pattern}` leads outside the linted paths (to `{}`); not followed",
+                            full.display()
+                        ),
+                        Label::new(file, arg_range, "outside the linted paths"),
+                    )
+                    .with_help("topolint reads only the paths it was given; to check this include too, add its directory to the command line"),
+                );
+                return Vec::new();
+            }
+        }
         for base in &bases {
             if let Some(found) = lookup(self.fs, &base.join(path)) {
                 return found;
@@ -292,6 +322,31 @@ impl Resolver<'_> {
             .with_help(help),
         );
         Vec::new()
+    }
+
+    /// Whether `path` (normalized here) lies under one of the linted paths.
+    fn inside(&self, path: &Path) -> bool {
+        if self.allowed.is_empty() {
+            return true;
+        }
+        let path = normalize(path);
+        self.allowed.iter().any(|root| {
+            if root == Path::new(".") {
+                path.is_relative() && !path.starts_with("..")
+            } else {
+                path.starts_with(root)
+            }
+        })
+    }
+
+    /// [`search_dirs`] restricted to the linted paths.
+    fn search_dirs(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut dirs = search_dirs(dir);
+        dirs.retain(|d| self.inside(d));
+        if dirs.is_empty() {
+            dirs.push(dir.to_path_buf());
+        }
+        dirs
     }
 
     /// The id of an included file, loading and parsing it if it was not discovered.
@@ -355,8 +410,13 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                // `..` above the start stays (`../..` is not `.`); `/..` is `/`.
+                let above = out.as_os_str().is_empty()
+                    || out.components().next_back() == Some(Component::ParentDir);
+                if above {
                     out.push("..");
+                } else if out.parent().is_some() {
+                    out.pop();
                 }
             }
             other => out.push(other.as_os_str()),
