@@ -190,3 +190,180 @@ fn binary_and_huge_stdin_are_notes_not_crashes() {
     let f = findings(&out.json());
     assert_eq!(f[0].0, "file-skipped", "{f:?}");
 }
+
+/// The second wave of hostile inputs (docs/reliability.md): extreme nesting, huge and
+/// sparse files, line endings, byte order marks, include globs over thousands of files,
+/// includes escaping the linted root, unreadable files. Exit code 1 (findings) throughout:
+/// every one of them is a located finding or a skip note, never exit code 2 or a crash.
+#[test]
+fn extreme_inputs_are_located_or_skipped_and_never_hide_other_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "good/deploy.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  name: b\n",
+    );
+    // 10,000 levels of flow nesting, and 2,000 levels of block mappings.
+    let flow = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    write(root, "deep/flow.yaml", flow);
+    let mut block =
+        String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n");
+    for i in 1..=2_000 {
+        block.push_str(&" ".repeat(i));
+        block.push_str("k:\n");
+    }
+    write(root, "deep/block.yaml", block);
+    // 100 MB on one line (real bytes, not sparse) and a 1 GB sparse file: both over the
+    // 16 MiB limit, skipped without being read whole.
+    write(root, "huge/line.conf", vec![b'a'; 100 * 1024 * 1024]);
+    let sparse = std::fs::File::create(root.join("huge/sparse.yaml")).unwrap();
+    sparse.set_len(1 << 30).unwrap();
+    drop(sparse);
+    // BOM + CRLF/mixed line endings: line numbers stay right.
+    write(
+        root,
+        "crlf/compose.yaml",
+        b"\xef\xbb\xbfservices:\r\n  a:\n    image: x\r\n    image: y\r\n",
+    );
+    write(
+        root,
+        "crlf/nginx.conf",
+        "events {}\r\nhttp {\n    include missing.conf;\r\n}\r\n",
+    );
+    // An include glob matching 3,000 files.
+    write(
+        root,
+        "many/nginx.conf",
+        "events {}\nhttp {\n    include conf.d/*.conf;\n}\n",
+    );
+    for i in 0..3_000 {
+        write(
+            root,
+            &format!("many/conf.d/site{i:04}.conf"),
+            format!(
+                "server {{\n    listen {};\n    return 204;\n}}\n",
+                10_000 + i
+            ),
+        );
+    }
+    // Includes that leave the linted root: never followed.
+    write(
+        root,
+        "escape/nginx.conf",
+        "events {}\nhttp {\n    include ../../../../../../../../etc/*;\n    include ../../../../../../../../etc/passwd;\n    include /etc/passwd;\n}\n",
+    );
+    // Unreadable (only meaningful when not running as root).
+    write(root, "secret/nginx.conf", "events {}\n");
+    let unreadable_checked = {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let p = root.join("secret/nginx.conf");
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+            // Root reads it anyway: that case cannot be checked here (CI runs as root).
+            std::fs::read(&p).is_err()
+        }
+        #[cfg(not(unix))]
+        false
+    };
+
+    let out = run_with(&["check", ".", "--format", "json"], root, None, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let f = findings(&out.json());
+    let has = |rule: &str, path: &str| f.iter().any(|(r, p, _)| r == rule && p == path);
+    let line = |rule: &str, path: &str| {
+        f.iter()
+            .find(|(r, p, _)| r == rule && p == path)
+            .map(|x| x.2)
+            .unwrap_or_else(|| panic!("no {rule} in {path}: {f:#?}"))
+    };
+    assert_eq!(line("duplicate-key", "good/deploy.yaml"), 5);
+    assert_eq!(line("parse-error", "deep/flow.yaml"), 5);
+    assert!(has("parse-error", "deep/block.yaml"), "{f:#?}");
+    assert!(has("file-skipped", "huge/line.conf"), "{f:#?}");
+    assert!(has("file-skipped", "huge/sparse.yaml"), "{f:#?}");
+    assert_eq!(line("duplicate-key", "crlf/compose.yaml"), 4);
+    assert_eq!(line("include-not-found", "crlf/nginx.conf"), 3);
+    assert_eq!(line("file-skipped", "escape/nginx.conf"), 3);
+    assert!(
+        !f.iter().any(|(_, p, _)| p.contains("etc/")),
+        "something outside the root was read: {f:#?}"
+    );
+    assert!(
+        !f.iter()
+            .any(|(r, p, _)| p.starts_with("many/") && r == "parse-error"),
+        "{f:#?}"
+    );
+    if unreadable_checked {
+        assert!(has("file-skipped", "secret/nginx.conf"), "{f:#?}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let p = root.join("secret/nginx.conf");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+}
+
+/// A file that disappears between discovery and reading is a skip note at that file; the
+/// other files are linted as usual.
+#[test]
+fn file_deleted_between_discovery_and_read_is_a_note() {
+    use std::path::{Path, PathBuf};
+    use topolint_workspace::{FileSystem, MemoryFs, ReadOutcome, WalkEntry, WalkOptions};
+
+    struct Vanishing(MemoryFs);
+    impl FileSystem for Vanishing {
+        fn read_limited(&self, path: &Path, limit: u64) -> std::io::Result<ReadOutcome> {
+            if path.ends_with("gone.yaml") {
+                return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
+            }
+            self.0.read_limited(path, limit)
+        }
+        fn is_file(&self, path: &Path) -> bool {
+            self.0.is_file(path)
+        }
+        fn is_dir(&self, path: &Path) -> bool {
+            self.0.is_dir(path)
+        }
+        fn glob(&self, pattern: &Path) -> Vec<PathBuf> {
+            self.0.glob(pattern)
+        }
+        fn walk(&self, root: &Path, options: WalkOptions) -> Vec<WalkEntry> {
+            self.0.walk(root, options)
+        }
+    }
+    let mut fs = MemoryFs::new();
+    fs.insert(
+        "/p/gone.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n",
+    );
+    fs.insert(
+        "/p/dup.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  name: b\n",
+    );
+    let fs = Vanishing(fs);
+    let ws = topolint_workspace::load(
+        &[topolint_workspace::Input::Path(PathBuf::from("/p"))],
+        &Default::default(),
+        &fs,
+    )
+    .unwrap();
+    let out = topolint_linter::lint(&ws, &Default::default());
+    let at = |rule: &str, name: &str| {
+        out.iter().any(|d| {
+            d.rule == rule
+                && ws
+                    .sources
+                    .get(d.primary.file)
+                    .is_some_and(|s| s.path.ends_with(name))
+        })
+    };
+    assert!(at("file-skipped", "gone.yaml"), "{out:#?}");
+    assert!(at("duplicate-key", "dup.yaml"), "{out:#?}");
+}
