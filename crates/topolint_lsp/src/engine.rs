@@ -66,7 +66,36 @@ pub(crate) struct Analysis {
     pub published: BTreeMap<PathBuf, Vec<lsp::Diagnostic>>,
     /// The whole workspace was loaded (rather than one document re-parsed).
     pub full_load: bool,
-    pub elapsed: Duration,
+    pub timings: Timings,
+}
+
+/// Where a job's time went.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Timings {
+    /// Reading and parsing (the changed documents, or everything on a reload).
+    pub load: Duration,
+    /// Linking the topology and running the rules.
+    pub lint: Duration,
+    /// Selection, severities and suppressions.
+    pub gate: Duration,
+    /// Conversion to LSP diagnostics.
+    pub convert: Duration,
+    pub total: Duration,
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        write!(
+            f,
+            "in {:.1} ms (load {:.1}, link + rules {:.1}, gate {:.1}, convert {:.1})",
+            ms(self.total),
+            ms(self.load),
+            ms(self.lint),
+            ms(self.gate),
+            ms(self.convert)
+        )
+    }
 }
 
 impl Analysis {
@@ -157,6 +186,11 @@ impl Engine {
             config: Config::defaults(job.setup.base_dir.clone()),
             error: None,
         });
+        let mut timings = Timings {
+            load: started.elapsed(),
+            ..Timings::default()
+        };
+        let mark = Instant::now();
 
         // The same run as `topolint check`: facts from topolint.toml reach the linker, and the
         // gate below applies selection and suppressions, so the editor shows what CI reports.
@@ -165,6 +199,8 @@ impl Engine {
             ..topolint_linter::LintOptions::default()
         };
         let outcome = topolint_linter::run(ws, &lint_options);
+        timings.lint = mark.elapsed();
+        let mark = Instant::now();
         let known = known_rules();
         let gate = Gate {
             config: &settings.config,
@@ -172,6 +208,8 @@ impl Engine {
             known_rules: &known,
         };
         let gated = gate.apply(ws, outcome.findings, None);
+        timings.gate = mark.elapsed();
+        let mark = Instant::now();
 
         let mut published: BTreeMap<PathBuf, Vec<lsp::Diagnostic>> = BTreeMap::new();
         for d in &gated.findings {
@@ -184,15 +222,19 @@ impl Engine {
             published.entry(path).or_default().push(lsp);
         }
 
+        let index = ws.sources.iter().map(|f| (f.path.clone(), f.id)).collect();
+        let sources = ws.sources.clone();
+        timings.convert = mark.elapsed();
+        timings.total = started.elapsed();
         Analysis {
             revision: job.revision,
-            index: ws.sources.iter().map(|f| (f.path.clone(), f.id)).collect(),
-            sources: ws.sources.clone(),
+            index,
+            sources,
             topology: outcome.topology,
             findings: gated.findings,
             published,
             full_load: reload,
-            elapsed: started.elapsed(),
+            timings,
         }
     }
 

@@ -642,14 +642,14 @@ impl Server {
                 self.log(
                     lsp::MessageType::LOG,
                     &format!(
-                        "linted {} files ({}) in {:.1} ms: {} findings",
+                        "linted {} files ({}) {}: {} findings",
                         analysis.sources.len(),
                         if analysis.full_load {
                             "full load"
                         } else {
                             "changed documents re-parsed"
                         },
-                        analysis.elapsed.as_secs_f64() * 1000.0,
+                        analysis.timings,
                         analysis.findings.len()
                     ),
                 );
