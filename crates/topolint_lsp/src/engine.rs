@@ -66,6 +66,8 @@ pub(crate) struct Analysis {
     pub published: BTreeMap<PathBuf, Vec<lsp::Diagnostic>>,
     /// The whole workspace was loaded (rather than one document re-parsed).
     pub full_load: bool,
+    /// `[[plugins]]` of topolint.toml, whose rules the editor does not run.
+    pub plugins_not_run: usize,
     pub timings: Timings,
 }
 
@@ -201,7 +203,12 @@ impl Engine {
         let outcome = topolint_linter::run(ws, &lint_options);
         timings.lint = mark.elapsed();
         let mark = Instant::now();
-        let known = known_rules();
+        // With plugins, suppressions of rule ids the editor does not know are not reported.
+        let known = if settings.config.plugins.is_empty() {
+            known_rules()
+        } else {
+            Vec::new()
+        };
         let gate = Gate {
             config: &settings.config,
             base_dir: &job.setup.base_dir,
@@ -234,6 +241,7 @@ impl Engine {
             findings: gated.findings,
             published,
             full_load: reload,
+            plugins_not_run: settings.config.plugins.len(),
             timings,
         }
     }
@@ -493,6 +501,14 @@ fn resolve_config(setup: &Setup, fs: &OverlayFs<'_>) -> Settings {
     match topolint_config::load(&path, fs) {
         Ok(mut config) => {
             config.path = Some(path);
+            // Plugin rules are not run in the editor (yet): their ids cannot be told from
+            // mistakes, so they are not checked rather than all reported as unknown.
+            if !config.plugins.is_empty() {
+                return Settings {
+                    config,
+                    error: None,
+                };
+            }
             match config.check_rule_ids(&known_rules()) {
                 Ok(()) => Settings {
                     config,
@@ -713,5 +729,25 @@ mod tests {
             .iter()
             .any(|(_, r)| r == "published-port-used-internally"));
         assert!(!b.published.contains_key(&root.join("topolint.toml")));
+    }
+
+    #[test]
+    fn plugin_rule_ids_in_the_configuration_are_not_errors() {
+        let dir = project();
+        let root = dir.path();
+        fs::write(
+            root.join("topolint.toml"),
+            format!(
+                "ignore = [\"acme-no-latest-tag\"]\n\n[[plugins]]\npath = \"acme.wasm\"\nsha256 = \"{}\"\n",
+                "0".repeat(64)
+            ),
+        )
+        .unwrap();
+        let a = Engine::default().run(&job(root, 1, &BTreeMap::new(), &[]));
+        assert!(!a.published.contains_key(&root.join("topolint.toml")));
+        assert_eq!(a.plugins_not_run, 1);
+        assert!(rules(&a)
+            .iter()
+            .any(|(_, r)| r == "published-port-used-internally"));
     }
 }

@@ -133,6 +133,7 @@ struct Server {
     shutdown: bool,
     next_id: u64,
     panics_shown: bool,
+    plugins_noted: bool,
 }
 
 enum Flow {
@@ -161,6 +162,7 @@ impl Server {
             shutdown: false,
             next_id: 0,
             panics_shown: false,
+            plugins_noted: false,
         }
     }
 
@@ -653,6 +655,17 @@ impl Server {
                         analysis.findings.len()
                     ),
                 );
+                if analysis.plugins_not_run > 0 && !self.plugins_noted {
+                    self.plugins_noted = true;
+                    self.log(
+                        lsp::MessageType::WARNING,
+                        &format!(
+                            "topolint.toml lists {} plugin(s): the editor does not run plugin \
+                             rules yet (`topolint check` does)",
+                            analysis.plugins_not_run
+                        ),
+                    );
+                }
                 self.publish(&analysis);
                 self.analysis = Some(Arc::from(analysis));
             }

@@ -161,6 +161,18 @@ fn hover_shows_rule_docs_and_what_names_resolve_to() {
     assert!(h.contains("- 3000"), "{h}");
     assert!(h.contains("container `storefront` `node:22-alpine`"), "{h}");
 
+    // On a Kubernetes Service's name: its selector, and that nothing is behind it.
+    let k8s = root.join("k8s/api.yaml");
+    client.open(&k8s);
+    let text = std::fs::read_to_string(&k8s).unwrap();
+    let service_doc = text.find("kind: Service").unwrap();
+    let name_at = service_doc + text[service_doc..].find("name: shop-api").unwrap() + 6;
+    let line = text[..name_at].matches('\n').count() as u32;
+    let h = client.hover(&k8s, line, 10).unwrap();
+    assert!(h.contains("service `shop-api`"), "{h}");
+    assert!(h.contains("selector: `app=api`"), "{h}");
+    assert!(h.contains("workloads: **none**"), "{h}");
+
     // Nothing there: no hover.
     assert!(client.hover(&conf, 0, 0).is_none());
     client.shutdown();
