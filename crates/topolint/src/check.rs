@@ -157,8 +157,6 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         report_only,
         started,
     } = run;
-    let known: Vec<&str> = topolint_rules::REGISTRY.iter().map(|r| r.id).collect();
-    config.check_rule_ids(&known)?;
 
     let format = report
         .format
@@ -201,9 +199,16 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         },
         base_dir: Some(cwd.clone()),
     };
-    let ws = topolint_workspace::load(&inputs, &options, &RealFs)?;
+    let mut ws = topolint_workspace::load(&inputs, &options, &RealFs)?;
+    // Plugin rules are rules like the others (selectable, suppressible); topolint.toml
+    // joins the run's files so that `plugin-error` findings can point at `[[plugins]]`.
+    let plugins = crate::plugins::load_for_run(&config, &load.plugins, &mut ws, &cwd)?;
+    let mut known: Vec<&str> = topolint_rules::REGISTRY.iter().map(|r| r.id).collect();
+    known.extend(plugins.rules.iter().map(|r| r.id.as_str()));
+    config.check_rule_ids(&known)?;
     let lint_options = topolint_linter::LintOptions {
         link: topolint_linter::link_options(&config.facts, &cwd),
+        external: plugins.external.clone(),
         ..topolint_linter::LintOptions::default()
     };
     let findings = topolint_linter::lint(&ws, &lint_options);
@@ -292,6 +297,7 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
                     ws: &ws,
                     outcome: &outcome,
                     baseline_used: baseline.is_some(),
+                    plugin_rules: &plugins.rules,
                 },
                 &mut target,
             )?,

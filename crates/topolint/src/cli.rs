@@ -25,9 +25,17 @@ pub enum Command {
     Explain {
         /// The rule id, e.g. `include-not-found`.
         rule: String,
+
+        #[command(flatten)]
+        plugins: PluginArgs,
     },
-    /// List every rule with its default severity.
-    Rules,
+    /// List every rule with its default severity (plugin rules too).
+    Rules(PluginArgs),
+    /// WebAssembly rule plugins (docs/plugins.md).
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
     /// Draw the topology: who calls whom, through which name and port (broken links in red).
     Graph(GraphArgs),
     /// Run the language server on standard input and output (for editors: inline,
@@ -98,6 +106,47 @@ pub struct LoadArgs {
     /// Skip (with a note) files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = topolint_workspace::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
+
+    /// Run this WebAssembly rule plugin too, besides the `[[plugins]]` of topolint.toml
+    /// (repeatable).
+    #[arg(long = "plugin", value_name = "FILE")]
+    pub plugins: Vec<PathBuf>,
+}
+
+/// Plugins whose rules `rules` and `explain` show.
+#[derive(Debug, Args)]
+pub struct PluginArgs {
+    /// Load this WebAssembly rule plugin too, besides the `[[plugins]]` of topolint.toml
+    /// (repeatable).
+    #[arg(long = "plugin", value_name = "FILE")]
+    pub plugins: Vec<PathBuf>,
+
+    /// Use this configuration file instead of looking for `topolint.toml` upwards from the
+    /// current directory.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Create a Rust plugin crate: one rule, its fixtures and tests, ready to build for
+    /// `wasm32-wasip2`.
+    New(PluginNewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PluginNewArgs {
+    /// The plugin's name: kebab-case, also its crate name and its rule's id.
+    pub name: String,
+
+    /// Where to create it [default: a directory named NAME].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// The topolint_plugin_sdk crate to depend on, by path [default: the SDK beside the
+    /// sources this topolint was built from, else the repository].
+    #[arg(long, value_name = "PATH")]
+    pub sdk: Option<PathBuf>,
 }
 
 /// What to report and how (shared by `check` and `hook`).

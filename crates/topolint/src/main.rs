@@ -5,6 +5,7 @@
 mod check;
 mod cli;
 mod graph;
+mod plugins;
 mod render;
 
 use std::io::Write;
@@ -19,10 +20,13 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => check::check(&args, &mut out),
         cli::Command::Hook(args) => check::hook(&args, &mut out),
         cli::Command::Init(args) => check::init(&args, &mut out),
-        cli::Command::Explain { rule } => explain(&rule, &mut out),
-        cli::Command::Rules => list_rules(&mut out),
+        cli::Command::Explain { rule, plugins } => explain(&rule, &plugins, &mut out),
+        cli::Command::Rules(plugins) => list_rules(&plugins, &mut out),
+        cli::Command::Plugin {
+            command: cli::PluginCommand::New(args),
+        } => plugins::new(&args, &mut out),
         cli::Command::Graph(args) => graph::run(&args, &mut out),
-        cli::Command::Lsp => topolint_lsp::run_stdio().map(|()| ExitCode::SUCCESS),
+        cli::Command::Lsp => topolint_lsp::run_stdio(),
     };
     match result {
         Ok(code) => code,
@@ -48,7 +52,41 @@ fn main() -> ExitCode {
     }
 }
 
-fn explain(rule: &str, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+/// The configuration for `rules` and `explain`: `--config FILE`, else the nearest
+/// `topolint.toml` upwards from the working directory.
+fn plugin_config(args: &cli::PluginArgs) -> anyhow::Result<topolint_config::Config> {
+    let cwd = std::env::current_dir()?;
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => topolint_config::find(&cwd, &topolint_workspace::RealFs),
+    };
+    Ok(match path {
+        Some(p) => topolint_config::load(&p, &topolint_workspace::RealFs)?,
+        None => topolint_config::Config::defaults(cwd),
+    })
+}
+
+fn explain(rule: &str, args: &cli::PluginArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    if topolint_rules::rule(rule).is_none() {
+        let loaded = plugins::load_for_rules(&plugin_config(args)?, &args.plugins)?;
+        if let Some(r) = loaded.rules.iter().find(|r| r.id == rule) {
+            writeln!(
+                out,
+                "# {}
+",
+                r.id
+            )?;
+            writeln!(
+                out,
+                "{} · default severity: {} · plugin: {}\n",
+                r.summary,
+                r.default_severity.as_str(),
+                r.plugin
+            )?;
+            write!(out, "{}", r.docs)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let Some(meta) = topolint_rules::rule(rule) else {
         let hint = topolint_rules::suggest(rule)
             .map(|s| format!(" (did you mean `{s}`?)"))
@@ -67,7 +105,8 @@ fn explain(rule: &str, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list_rules(out: &mut impl Write) -> anyhow::Result<ExitCode> {
+fn list_rules(args: &cli::PluginArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let loaded = plugins::load_for_rules(&plugin_config(args)?, &args.plugins)?;
     for meta in topolint_rules::REGISTRY {
         writeln!(
             out,
@@ -75,6 +114,16 @@ fn list_rules(out: &mut impl Write) -> anyhow::Result<ExitCode> {
             meta.id,
             meta.default_severity.as_str(),
             meta.summary
+        )?;
+    }
+    for r in &loaded.rules {
+        writeln!(
+            out,
+            "{:<28} {:<8} {} (plugin {})",
+            r.id,
+            r.default_severity.as_str(),
+            r.summary,
+            r.plugin
         )?;
     }
     Ok(ExitCode::SUCCESS)

@@ -101,6 +101,14 @@ pub struct PluginSpec {
     pub sha256: String,
     /// The `[[plugins]]` table, for messages about this plugin.
     pub range: TextRange,
+    /// The `sha256` value, for a hash mismatch.
+    pub sha256_range: TextRange,
+    /// `options` as a JSON object (`{}` when absent).
+    pub options: String,
+    /// `timeout-ms`, when given.
+    pub timeout_ms: Option<u64>,
+    /// `memory-mib`, when given.
+    pub memory_mib: Option<u64>,
 }
 
 /// A validated `topolint.toml` (or the defaults when there is none).
@@ -167,6 +175,12 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// An error located in this configuration file (for checks made after parsing, such
+    /// as a plugin whose file does not match its `sha256`).
+    pub fn located_error(&self, range: TextRange, message: String, help: String) -> ConfigError {
+        self.error_at(range, message, help)
     }
 
     fn error_at(&self, range: TextRange, message: String, help: String) -> ConfigError {
@@ -317,11 +331,36 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 Some(format!("compute it with `sha256sum {plugin_path}`")),
             ));
         }
+        let limit = |v: &Option<toml::Spanned<i64>>, key: &str, max: i64, unit: &str| match v {
+            Some(v) if !(1..=max).contains(v.get_ref()) => Err(located(
+                span(v.span()),
+                format!("`{key}` must be between 1 and {max} {unit}"),
+                None,
+            )),
+            Some(v) => Ok(Some(*v.get_ref() as u64)),
+            None => Ok(None),
+        };
+        let timeout_ms = limit(&p.timeout_ms, "timeout-ms", 600_000, "milliseconds")?;
+        let memory_mib = limit(&p.memory_mib, "memory-mib", 4096, "MiB")?;
+        let options = match &p.options {
+            Some(t) => serde_json::Value::Object(
+                t.get_ref()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                    .collect(),
+            )
+            .to_string(),
+            None => "{}".to_string(),
+        };
         plugins.push(PluginSpec {
             path: plugin_path.to_string(),
             resolved: root.join(plugin_path),
             sha256: sha.to_ascii_lowercase(),
             range,
+            sha256_range: span(p.sha256.span()),
+            options,
+            timeout_ms,
+            memory_mib,
         });
     }
 
@@ -348,6 +387,25 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         facts,
         text: Some(shared),
     })
+}
+
+/// A TOML value as JSON (dates and times become their TOML text).
+fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    match v {
+        toml::Value::String(s) => serde_json::Value::String(s.clone()),
+        toml::Value::Integer(i) => serde_json::Value::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(a) => serde_json::Value::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => serde_json::Value::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
 }
 
 /// The JSON schema of `topolint.toml` (pretty-printed, with a final newline), generated

@@ -116,6 +116,20 @@ pub(crate) struct RawPlugin {
     /// SHA-256 of the file, 64 hexadecimal digits; a plugin whose file differs is refused.
     #[schemars(with = "String", regex(pattern = r"^[0-9a-fA-F]{64}$"))]
     pub sha256: Spanned<String>,
+    /// Options for the plugin, passed to it as a JSON object (its documentation lists
+    /// them), e.g. `options = { limit = "20s" }`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub options: Option<Spanned<toml::Table>>,
+    /// How long the plugin may run per lint run, in milliseconds (default 1000); past it,
+    /// it is stopped and reported as `plugin-error`.
+    #[serde(default)]
+    #[schemars(with = "u64", range(min = 1, max = 600000))]
+    pub timeout_ms: Option<Spanned<i64>>,
+    /// How much memory the plugin may use, in MiB (default 64).
+    #[serde(default)]
+    #[schemars(with = "u64", range(min = 1, max = 4096))]
+    pub memory_mib: Option<Spanned<i64>>,
 }
 
 /// Where one nginx main configuration runs.

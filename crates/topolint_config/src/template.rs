@@ -47,4 +47,7 @@ root-namespace = "istio-system"
 # [[plugins]]
 # path = "tools/topolint-rules.wasm"
 # sha256 = "<64 hexadecimal digits>"
+# options = { limit = "20s" }   # passed to the plugin as JSON (see its docs)
+# timeout-ms = 1000             # per lint run; then it is stopped (plugin-error)
+# memory-mib = 64
 "#;

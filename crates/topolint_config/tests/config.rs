@@ -315,3 +315,40 @@ fn init_template_is_valid_and_says_the_defaults() {
     assert!(c.select.is_some());
     assert!(!c.per_path_ignores.is_empty());
 }
+
+#[test]
+fn plugin_options_and_limits() {
+    let text = "[[plugins]]\npath = \"a.wasm\"\nsha256 = \"00000000000000000000000000000000000000000000000000000000000000ff\"\noptions = { limit = \"20s\", ports = [8080, 9090], strict = true, nested = { x = 1.5 } }\ntimeout-ms = 250\nmemory-mib = 128\n";
+    let c = parse(text, Path::new("repo/topolint.toml")).unwrap();
+    let p = &c.plugins[0];
+    let options: serde_json::Value = serde_json::from_str(&p.options).unwrap();
+    assert_eq!(
+        options,
+        serde_json::json!({"limit": "20s", "ports": [8080, 9090], "strict": true, "nested": {"x": 1.5}})
+    );
+    assert_eq!(p.timeout_ms, Some(250));
+    assert_eq!(p.memory_mib, Some(128));
+    assert_eq!(
+        &text[p.sha256_range.as_usize()],
+        "\"00000000000000000000000000000000000000000000000000000000000000ff\""
+    );
+
+    let c = parse(
+        "[[plugins]]\npath = \"a.wasm\"\nsha256 = \"00000000000000000000000000000000000000000000000000000000000000ff\"\n",
+        Path::new("repo/topolint.toml"),
+    )
+    .unwrap();
+    assert_eq!(c.plugins[0].options, "{}");
+    assert_eq!(c.plugins[0].timeout_ms, None);
+
+    let e = err("[[plugins]]\npath = \"a.wasm\"\nsha256 = \"00000000000000000000000000000000000000000000000000000000000000ff\"\ntimeout-ms = 0\n");
+    assert_eq!(at(&e), "repo/topolint.toml:4:14");
+    assert_eq!(
+        e.message,
+        "`timeout-ms` must be between 1 and 600000 milliseconds"
+    );
+    let e = err("[[plugins]]\npath = \"a.wasm\"\nsha256 = \"00000000000000000000000000000000000000000000000000000000000000ff\"\nmemory-mib = 100000\n");
+    assert_eq!(e.message, "`memory-mib` must be between 1 and 4096 MiB");
+    let e = err("[[plugins]]\npath = \"a.wasm\"\nsha256 = \"00000000000000000000000000000000000000000000000000000000000000ff\"\noptions = 3\n");
+    assert_eq!(at(&e), "repo/topolint.toml:4:11");
+}

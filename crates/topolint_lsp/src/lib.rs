@@ -34,7 +34,7 @@ mod transport;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use server::run;
+pub use server::{run, Ending};
 
 /// The command that inserts a suppression comment (`workspace/executeCommand`). Arguments:
 /// one object `{uri, rule, line, reason?}` (`line` 0-based, as in LSP positions).
@@ -79,7 +79,12 @@ impl std::fmt::Debug for Options {
 pub const DEFAULT_DEBOUNCE_MS: u64 = 10;
 
 /// Serves LSP on standard input and output until the client says `exit` (or closes its
-/// end). Logs go to standard error and to the client (`window/logMessage`).
-pub fn run_stdio() -> anyhow::Result<()> {
-    transport::serve_stdio(|connection| run(connection, Options::default()))
+/// end). Logs go to standard error and to the client (`window/logMessage`). The exit code is
+/// 0 after `shutdown` + `exit`, else 1, as the protocol asks.
+pub fn run_stdio() -> anyhow::Result<std::process::ExitCode> {
+    let ending = transport::serve_stdio(|connection| run(connection, Options::default()))?;
+    Ok(match ending {
+        Ending::Shutdown => std::process::ExitCode::SUCCESS,
+        Ending::Abrupt => std::process::ExitCode::from(1),
+    })
 }

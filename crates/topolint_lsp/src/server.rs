@@ -16,9 +16,19 @@ use topolint_workspace::{classify, NameHint};
 use crate::engine::{Analysis, Engine, Job, Setup};
 use crate::{actions, convert, hover, transport, LintHook, Options, SUPPRESS_COMMAND};
 
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// `shutdown`, then `exit`: the process exits with 0.
+    Shutdown,
+    /// `exit` without `shutdown`, or the client hung up: the process exits with 1 (as the
+    /// protocol asks).
+    Abrupt,
+}
+
 /// Serves one client over `connection` until `exit` or until the client hangs up. Drops the
 /// connection before returning (the stdio writer thread ends with it).
-pub fn run(connection: Connection, options: Options) -> anyhow::Result<()> {
+pub fn run(connection: Connection, options: Options) -> anyhow::Result<Ending> {
     let Connection { sender, receiver } = connection;
     let worker = Worker::spawn(options.on_lint.clone());
     let mut server = Server::new(sender, options, &worker);
@@ -170,7 +180,14 @@ impl Server {
         &mut self,
         receiver: &Receiver<Message>,
         results: &Receiver<JobResult>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Ending> {
+        let ending = |shutdown: bool| {
+            if shutdown {
+                Ending::Shutdown
+            } else {
+                Ending::Abrupt
+            }
+        };
         loop {
             let timer = match self.due {
                 Some(due) if !self.running => after(due.saturating_duration_since(Instant::now())),
@@ -180,10 +197,10 @@ impl Server {
                 recv(receiver) -> message => {
                     let Ok(message) = message else {
                         // The client hung up without `exit`.
-                        return Ok(());
+                        return Ok(ending(self.shutdown));
                     };
                     if let Flow::Exit = self.handle(message) {
-                        return Ok(());
+                        return Ok(ending(self.shutdown));
                     }
                 }
                 recv(results) -> result => match result {

@@ -19,9 +19,9 @@ pub(crate) const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 /// thread, so a writer thread of its own would wait for it forever. The server runs on a
 /// thread of its own; the reader thread is detached (it blocks on standard input, and the
 /// process ends when the server does).
-pub(crate) fn serve_stdio(
-    run: impl FnOnce(Connection) -> anyhow::Result<()> + Send + 'static,
-) -> anyhow::Result<()> {
+pub(crate) fn serve_stdio<T: Send + 'static>(
+    run: impl FnOnce(Connection) -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
     let (to_client, outgoing): (Sender<Message>, Receiver<Message>) = unbounded();
     let (incoming, from_client) = unbounded::<Message>();
     thread::Builder::new()
@@ -55,10 +55,10 @@ pub(crate) fn serve_stdio(
         Ok(r) => r,
         Err(_) => Err(anyhow::anyhow!("the language server thread panicked")),
     };
-    served?;
+    let served = served?;
     match write_error {
         Some(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
+        _ => Ok(served),
     }
 }
 

@@ -515,3 +515,24 @@ fn files_changed_on_disk_are_picked_up() {
     client.diagnostics(&extra, |d| d.is_empty());
     client.shutdown();
 }
+
+#[test]
+fn exit_without_shutdown_is_an_abrupt_ending() {
+    let (_dir, root) = shop();
+    let (server_side, client_side) = lsp_server::Connection::memory();
+    let server = std::thread::spawn(move || topolint_lsp::run(server_side, Options::default()));
+    let init = lsp_server::Request::new(
+        1.into(),
+        "initialize".into(),
+        json!({"rootUri": uri(&root), "capabilities": {}}),
+    );
+    client_side.sender.send(init.into()).unwrap();
+    client_side
+        .sender
+        .send(lsp_server::Notification::new("exit".into(), Value::Null).into())
+        .unwrap();
+    assert_eq!(
+        server.join().unwrap().unwrap(),
+        topolint_lsp::Ending::Abrupt
+    );
+}

@@ -91,17 +91,19 @@ pub(crate) fn compile(
     check_kind(bytes)?;
     let path = cache_dir.map(|root| entry_path(engine, root, bytes));
     if let Some(path) = &path {
-        if path.is_file() {
-            // SAFETY: `deserialize_file` requires bytes produced by `Component::serialize`
-            // of a compatible engine and not modified since. Only this module writes the
-            // cache, atomically (temporary file + rename), into a directory private to the
-            // user, under a name that includes the wasmtime version and the engine's
+        // Read, not mapped (`deserialize_file`): a mapped file truncated by someone else
+        // while in use would crash the process.
+        if let Ok(compiled) = std::fs::read(path) {
+            // SAFETY: `deserialize` requires bytes produced by `Component::serialize` of a
+            // compatible engine and not modified since. Only this module writes the cache,
+            // atomically (temporary file + rename), into a directory private to the user,
+            // under a name that includes the wasmtime version and the engine's
             // compatibility hash; wasmtime checks the header and version again and fails
             // (rather than loading) on a mismatch, in which case the entry is recompiled.
             // Someone who can write the user's cache directory can already run code as the
             // user, so trusting it adds no new capability.
             #[allow(unsafe_code)]
-            let loaded = unsafe { Component::deserialize_file(engine, path) };
+            let loaded = unsafe { Component::deserialize(engine, &compiled) };
             if let Ok(component) = loaded {
                 return Ok(Compiled {
                     component,

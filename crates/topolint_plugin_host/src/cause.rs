@@ -181,7 +181,9 @@ pub(crate) fn from_error(
         let what = capability(name);
         return Cause::new(
             Kind::Denied,
-            format!("tried to use {what} (`{name}`) {during}, which plugins are not granted"),
+            with_output(format!(
+                "tried to use {what} (`{name}`) {during}, which plugins are not granted"
+            )),
         );
     }
     if err.downcast_ref::<wasmtime::Trap>().is_some() {
@@ -200,7 +202,8 @@ pub(crate) fn from_error(
         };
     }
     // Not a trap: the host refused what the plugin handed over (lifting its results).
-    let first = chain.lines().next().unwrap_or("").trim();
+    let root = err.root_cause().to_string();
+    let first = root.lines().next().unwrap_or("").trim();
     Cause::new(
         Kind::Malformed,
         format!("returned malformed output {during}: {first}"),

@@ -6,7 +6,9 @@
 //! directory), exit and the terminal queries (no terminal), and `wasi:random` (a fixed,
 //! deterministic sequence). Not granted: `wasi:filesystem`, `wasi:sockets`, `wasi:clocks`
 //! and anything else: [`Runtime::pre_instantiate`] defines every other import as a trap,
-//! so a plugin that touches them stops at that call and the attempt is reported. The clock
+//! so a plugin that touches them stops at that call and the attempt is reported. (The one
+//! exception: listing the preopened directories answers `/`, a directory whose every
+//! operation traps, because runtimes list them just to set up stdio.) The clock
 //! is withheld rather than frozen because a frozen clock's timers would block the host
 //! beyond any deadline.
 
@@ -16,7 +18,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, HasData, InstancePre, Linker, ResourceTable, ResourceType};
+use wasmtime::component::{
+    Component, HasData, InstancePre, Linker, Resource, ResourceTable, ResourceType, Val,
+};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::cli::WasiCli;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -121,8 +125,40 @@ impl Runtime {
                 continue;
             };
             let mut stub = linker.instance(name)?;
+            let preopens = name.starts_with("wasi:filesystem/preopens@");
             for (item, export) in instance.exports(&self.engine) {
                 match export.ty {
+                    ComponentItem::ComponentFunc(_) if preopens && item == "get-directories" => {
+                        // One directory, `/`, whose every operation but `get-type` traps:
+                        // language runtimes list the directories when they set up stdio
+                        // (JavaScript's `console.log` does), which is harmless; opening,
+                        // reading or even `stat`ing a path goes through that descriptor and
+                        // stops there.
+                        stub.func_new(item, |mut store, _, _, results| {
+                            let root =
+                                Resource::<()>::new_own(0).try_into_resource_any(&mut store)?;
+                            results[0] = Val::List(vec![Val::Tuple(vec![
+                                Val::Resource(root),
+                                Val::String("/".into()),
+                            ])]);
+                            Ok(())
+                        })?;
+                    }
+                    ComponentItem::ComponentFunc(_)
+                        if item == "[method]descriptor.get-type"
+                            && name.starts_with("wasi:filesystem/types@") =>
+                    {
+                        // Also asked while setting up: that `/` is a directory.
+                        stub.func_new(item, |mut store, _, params, results| {
+                            // A borrowed handle must be released before returning.
+                            if let Some(Val::Resource(this)) = params.first() {
+                                this.resource_drop(&mut store)?;
+                            }
+                            results[0] =
+                                Val::Result(Ok(Some(Box::new(Val::Enum("directory".into())))));
+                            Ok(())
+                        })?;
+                    }
                     ComponentItem::ComponentFunc(_) => {
                         let full = format!("{name}#{item}");
                         stub.func_new(item, move |_, _, _, _| {

@@ -52,6 +52,9 @@ pub mod testing;
 
 pub use model::{Span, Topology};
 pub use report::{Finding, Label, Report, RuleMeta, Severity};
+/// The JSON library the SDK reads the document and the options with (for `json!` in tests
+/// and for [`Context::options`] values).
+pub use serde_json;
 
 /// The version of the ABI (wit/plugin.wit) this SDK builds plugins for.
 pub const ABI_VERSION: &str = "1.0.0";
@@ -210,6 +213,10 @@ macro_rules! export_plugin {
                 }
             }
 
+            // The component exports exist only in the WebAssembly build: their symbol
+            // names (`topolint:plugin/rules@1.0.0#check`) are not valid in a native
+            // shared library, and native builds (`cargo test`) do not need them.
+            #[cfg(target_arch = "wasm32")]
             $crate::__bindings::__export_plugin_world!(TopolintPluginExports);
         };
     };

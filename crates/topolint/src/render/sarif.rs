@@ -46,6 +46,8 @@ pub struct Input<'a> {
     pub outcome: &'a Outcome,
     /// A baseline was applied: the reported results are `new`.
     pub baseline_used: bool,
+    /// Rules of the WebAssembly plugins of the run.
+    pub plugin_rules: &'a [crate::plugins::PluginRule],
 }
 
 pub fn render(input: &Input<'_>, out: &mut impl Write) -> std::io::Result<()> {
@@ -63,14 +65,21 @@ fn build(input: &Input<'_>) -> Result<Sarif, serde_json::Error> {
         ws,
         outcome,
         baseline_used,
+        plugin_rules,
     } = *input;
 
-    // Rules: the registry, then ids only findings know (plugins), each once.
+    // Rules: the registry, the plugins' rules, then ids only findings know, each once.
     let mut rules: Vec<ReportingDescriptor> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for meta in topolint_rules::REGISTRY {
         index.insert(meta.id.to_string(), rules.len());
         rules.push(descriptor(meta)?);
+    }
+    for rule in plugin_rules {
+        if !index.contains_key(&rule.id) {
+            index.insert(rule.id.clone(), rules.len());
+            rules.push(plugin_descriptor(rule)?);
+        }
     }
     let all: Vec<(&Diagnostic, Option<&Suppression>)> = outcome
         .findings
@@ -215,6 +224,39 @@ fn descriptor(meta: &RuleMeta) -> Result<ReportingDescriptor, serde_json::Error>
                 .build(),
         )
         .build())
+}
+
+/// A plugin rule: its metadata as the plugin declares it (no help URI: its docs live with
+/// the plugin), tagged `plugin`.
+fn plugin_descriptor(
+    rule: &crate::plugins::PluginRule,
+) -> Result<ReportingDescriptor, serde_json::Error> {
+    let full = what_it_does(&rule.docs);
+    let mut d = ReportingDescriptor::builder()
+        .id(rule.id.clone())
+        .name(pascal_case(&rule.id))
+        .short_description(MultiformatMessageString::from(&rule.summary))
+        .help(
+            MultiformatMessageString::builder()
+                .text(rule.docs.clone())
+                .markdown(rule.docs.clone())
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json(level_of_config(rule.default_severity))?)
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(vec!["plugin".to_string(), rule.plugin.clone()])
+                .build(),
+        )
+        .build();
+    if !full.is_empty() {
+        d.full_description = Some(MultiformatMessageString::from(&full));
+    }
+    Ok(d)
 }
 
 /// The text of the `## What it does` section (the rule's full description).

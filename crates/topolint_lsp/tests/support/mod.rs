@@ -16,7 +16,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 
 pub struct Client {
     conn: Connection,
-    server: Option<JoinHandle<anyhow::Result<()>>>,
+    server: Option<JoinHandle<anyhow::Result<topolint_lsp::Ending>>>,
     next_id: i32,
     /// Notifications received and not consumed yet, in order.
     pub inbox: Vec<Notification>,
@@ -234,7 +234,10 @@ impl Client {
             );
             std::thread::sleep(Duration::from_millis(5));
         }
-        server.join().unwrap().unwrap();
+        assert_eq!(
+            server.join().unwrap().unwrap(),
+            topolint_lsp::Ending::Shutdown
+        );
     }
 }
 

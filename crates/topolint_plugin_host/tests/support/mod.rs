@@ -102,6 +102,94 @@ pub fn rust_plugin(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
+/// The JavaScript example plugin (`plugins/js/forbid-port.js`) built with componentize-js,
+/// or `None` when node or `plugins/js/node_modules` (`npm ci --prefix plugins/js`) is
+/// missing (outside CI). The build takes seconds to minutes, so its output is kept in
+/// `target/wasm-plugins/js` with a stamp of its inputs and rebuilt only when they change.
+pub fn js_plugin() -> Option<Vec<u8>> {
+    static BUILT: OnceLock<Result<Vec<u8>, String>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let repo = repo();
+        let js = repo.join("plugins/js");
+        if Command::new("node").arg("--version").output().is_err() {
+            return Err("node is not installed (the JavaScript plugin needs it)".into());
+        }
+        if !js
+            .join("node_modules/@bytecodealliance/componentize-js")
+            .is_dir()
+        {
+            return Err("componentize-js is not installed (`npm ci --prefix plugins/js`)".into());
+        }
+        let mut stamp = String::new();
+        for input in [
+            "plugins/js/forbid-port.js",
+            "plugins/js/build.mjs",
+            "plugins/js/package-lock.json",
+            "wit/plugin.wit",
+        ] {
+            let bytes = std::fs::read(repo.join(input)).map_err(|e| format!("{input}: {e}"))?;
+            stamp.push_str(&format!(
+                "{input} {}\n",
+                topolint_plugin_host::sha256_hex(&bytes)
+            ));
+        }
+        let out_dir = repo.join("target/wasm-plugins/js");
+        let wasm = out_dir.join("forbid-port.wasm");
+        let stamp_file = out_dir.join("forbid-port.stamp");
+        if std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str()) {
+            if let Ok(bytes) = std::fs::read(&wasm) {
+                return Ok(bytes);
+            }
+        }
+        std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+        let tmp = out_dir.join(format!("forbid-port.{}.wasm", std::process::id()));
+        let out = Command::new("node")
+            .current_dir(&js)
+            .arg("build.mjs")
+            .arg("forbid-port.js")
+            .arg(&tmp)
+            .output()
+            .map_err(|e| format!("cannot run node: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "building plugins/js/forbid-port.js failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        std::fs::rename(&tmp, &wasm).map_err(|e| e.to_string())?;
+        std::fs::write(&stamp_file, stamp).map_err(|e| e.to_string())?;
+        std::fs::read(&wasm).map_err(|e| e.to_string())
+    });
+    // Compile it once into the shared cache before the tests of this binary race to do it
+    // (a 12 MB component takes a while in a debug build).
+    static WARM: OnceLock<()> = OnceLock::new();
+    if let Ok(bytes) = built {
+        WARM.get_or_init(|| {
+            let host = topolint_plugin_host::PluginHost::new(topolint_plugin_host::HostOptions {
+                cache_dir: Some(compile_cache()),
+            })
+            .expect("a plugin host");
+            let anchor = topolint_diagnostics::Label::new(
+                topolint_diagnostics::FileId(0),
+                topolint_diagnostics::TextRange::empty(0),
+                "",
+            );
+            let source =
+                topolint_plugin_host::PluginSource::new("forbid-port.wasm", bytes.clone(), anchor);
+            let _ = host.load(vec![source], &[]);
+        });
+    }
+    match built {
+        Ok(bytes) => Some(bytes.clone()),
+        Err(e) if e.starts_with("building") => panic!("{e}"),
+        Err(e) => {
+            unavailable(e);
+            None
+        }
+    }
+}
+
 /// A compile cache shared by the tests (the compiled plugins are reused across test
 /// binaries and runs; `target/` is never committed).
 pub fn compile_cache() -> PathBuf {
