@@ -40,7 +40,9 @@ pub struct Loaded {
     pub rules: Vec<PluginRule>,
 }
 
-/// One plugin file to load, read and pinned.
+/// One plugin file to load, read and pinned. (Without the `plugins` feature only the
+/// names are used, to say that plugins are configured.)
+#[cfg_attr(not(feature = "plugins"), allow(dead_code))]
 struct Wanted {
     display: String,
     bytes: Vec<u8>,
@@ -258,8 +260,10 @@ fn host_load(
     if anchored.is_empty() {
         return Ok(Loaded::default());
     }
+    let names: Vec<&str> = anchored.iter().map(|(w, _)| w.display.as_str()).collect();
     anyhow::bail!(
-        "this topolint was built without plugin support (cargo feature `plugins`), but plugins are configured"
+        "this topolint was built without plugin support (cargo feature `plugins`), but plugins are configured: {}",
+        names.join(", ")
     )
 }
 

@@ -245,11 +245,12 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     }
 
     // 5. Placement of file-based proxies.
+    let places = Places::new(ws, &workloads);
     for p in &mut proxies {
         if p.placement.is_some() {
             continue;
         }
-        p.placement = place(ws, p, &workloads, options);
+        p.placement = place(ws, p, &workloads, &places, options);
     }
 
     // 6. Substitute envsubst variables from the container that runs the template.
@@ -308,6 +309,7 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         edge_timeout_ms: options.edge_timeout_ms,
         compose_projects,
         edges: Vec::new(),
+        lookup: Default::default(),
     };
 
     // 7. Edges.
@@ -315,6 +317,7 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     let resolver = Resolver {
         t: &topology,
         compose_dirs: &compose_dirs,
+        names: ServiceNames::new(&topology),
     };
     for p in &topology.proxies {
         let caller = Caller::Proxy { id: p.id.clone() };
@@ -458,12 +461,75 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     }
 }
 
+/// What `place` looks up, indexed once per link by normalized path: looking for the mounts
+/// and build contexts that hold a config by scanning every compose service for every nginx
+/// config (and normalizing paths on the way) made linking quadratic in the number of stacks.
+struct Places {
+    /// Bind mounts of compose services by their normalized source: (workload, container,
+    /// mount) positions.
+    mounts: std::collections::HashMap<PathBuf, Vec<(usize, usize, usize)>>,
+    /// Compose services with a build context, by the normalized context directory.
+    contexts: std::collections::HashMap<PathBuf, Vec<usize>>,
+    /// The first Dockerfile of each directory.
+    dockerfiles: std::collections::HashMap<PathBuf, FileId>,
+}
+
+impl Places {
+    fn new(ws: &Workspace, workloads: &[Workload]) -> Self {
+        let mut mounts: std::collections::HashMap<PathBuf, Vec<(usize, usize, usize)>> =
+            Default::default();
+        let mut contexts: std::collections::HashMap<PathBuf, Vec<usize>> = Default::default();
+        for (wi, w) in workloads.iter().enumerate() {
+            if w.platform != Platform::Compose {
+                continue;
+            }
+            for (ci, c) in w.containers.iter().enumerate() {
+                for (mi, m) in c.mounts.iter().enumerate() {
+                    if m.source.is_empty()
+                        || !(m.source.starts_with('.')
+                            || m.source.starts_with('/')
+                            || m.source.contains('/'))
+                    {
+                        continue;
+                    }
+                    mounts
+                        .entry(normalize(Path::new(&m.source)))
+                        .or_default()
+                        .push((wi, ci, mi));
+                }
+            }
+            if let Some(ctx) = &w.build_context {
+                contexts
+                    .entry(normalize(Path::new(&ctx.value)))
+                    .or_default()
+                    .push(wi);
+            }
+        }
+        let mut dockerfiles = std::collections::HashMap::new();
+        for f in ws
+            .files
+            .iter()
+            .filter(|f| f.kind == Some(FileKind::Dockerfile))
+        {
+            if let Some(dir) = normalize(&ws.sources.file(f.id).path).parent() {
+                dockerfiles.entry(dir.to_path_buf()).or_insert(f.id);
+            }
+        }
+        Self {
+            mounts,
+            contexts,
+            dockerfiles,
+        }
+    }
+}
+
 /// Where an nginx config runs: an explicit fact, a compose bind mount of the file or a
 /// directory holding it, or a compose build context that holds it.
 fn place(
     ws: &Workspace,
     p: &Proxy,
     workloads: &[Workload],
+    places: &Places,
     options: &LinkOptions,
 ) -> Option<Placement> {
     let files: Vec<PathBuf> = p
@@ -513,52 +579,51 @@ fn place(
             });
         }
     }
-    // Bind mounts.
-    for w in workloads.iter().filter(|w| w.platform == Platform::Compose) {
-        for c in &w.containers {
-            let nginx_image = c.image.as_deref().is_some_and(servers::is_nginx_image);
-            for m in &c.mounts {
-                if m.source.is_empty()
-                    || !(m.source.starts_with('.')
-                        || m.source.starts_with('/')
-                        || m.source.contains('/'))
-                {
-                    continue;
-                }
-                let src = normalize(Path::new(&m.source));
-                let hit = files.iter().any(|f| f == &src || f.starts_with(&src));
-                if !hit {
-                    continue;
-                }
-                let root = &files[0];
-                let mounted_as_nginx = m.target.starts_with("/etc/nginx")
-                    || m.target.starts_with("/usr/local/openresty");
-                // A file mounted into a non-nginx image elsewhere is probably data, not this
-                // container's nginx (unless it is the root itself, e.g. a template to envsubst).
-                if mounted_as_nginx || nginx_image || root == &src || w.build_context.is_some() {
-                    return Some(Placement {
-                        workload: w.id.clone(),
-                        container: Some(c.name.clone()),
-                        reason: "bind-mount".into(),
-                        span: m.span,
-                    });
-                }
-            }
+    // Bind mounts of a file of the config or of a directory above one (in model order).
+    let mut hits: Vec<(usize, usize, usize)> = files
+        .iter()
+        .flat_map(|f| f.ancestors())
+        .filter_map(|dir| places.mounts.get(dir))
+        .flatten()
+        .copied()
+        .collect();
+    hits.sort_unstable();
+    hits.dedup();
+    for (wi, ci, mi) in hits {
+        let w = &workloads[wi];
+        let c = &w.containers[ci];
+        let m = &c.mounts[mi];
+        let nginx_image = c.image.as_deref().is_some_and(servers::is_nginx_image);
+        let src = normalize(Path::new(&m.source));
+        let root = &files[0];
+        let mounted_as_nginx =
+            m.target.starts_with("/etc/nginx") || m.target.starts_with("/usr/local/openresty");
+        // A file mounted into a non-nginx image elsewhere is probably data, not this
+        // container's nginx (unless it is the root itself, e.g. a template to envsubst).
+        if mounted_as_nginx || nginx_image || root == &src || w.build_context.is_some() {
+            return Some(Placement {
+                workload: w.id.clone(),
+                container: Some(c.name.clone()),
+                reason: "bind-mount".into(),
+                span: m.span,
+            });
         }
     }
     // Build contexts: the config lives in the directory the image is built from.
-    for w in workloads.iter().filter(|w| w.platform == Platform::Compose) {
+    let mut builders: Vec<usize> = files[0]
+        .ancestors()
+        .filter_map(|dir| places.contexts.get(dir))
+        .flatten()
+        .copied()
+        .collect();
+    builders.sort_unstable();
+    builders.dedup();
+    for w in builders.into_iter().map(|i| &workloads[i]) {
         let Some(ctx_dir) = &w.build_context else {
             continue;
         };
         let ctx_path = normalize(Path::new(&ctx_dir.value));
-        if !files[0].starts_with(&ctx_path) {
-            continue;
-        }
-        let dockerfile = ws.files.iter().find(|f| {
-            f.kind == Some(FileKind::Dockerfile)
-                && normalize(&ws.sources.file(f.id).path).parent() == Some(ctx_path.as_path())
-        });
+        let dockerfile = places.dockerfiles.get(&ctx_path);
         let file_name = files[0]
             .file_name()
             .and_then(|n| n.to_str())
@@ -573,7 +638,7 @@ fn place(
             .and_then(|c| c.as_os_str().to_str())
             .map(str::to_ascii_lowercase);
         let copies = match dockerfile {
-            Some(d) => ws.sources.file(d.id).text.lines().any(|l| {
+            Some(&d) => ws.sources.file(d).text.lines().any(|l| {
                 let l = l.trim_start().to_ascii_lowercase();
                 (l.starts_with("copy") || l.starts_with("add"))
                     && (l.contains(&file_name)
@@ -620,6 +685,49 @@ enum Domain {
 struct Resolver<'a> {
     t: &'a Topology,
     compose_dirs: &'a BTreeMap<String, PathBuf>,
+    /// Services by the names they answer to, so that resolving an edge is a lookup, not a
+    /// scan of every Service (which made linking quadratic in the number of stacks).
+    names: ServiceNames,
+}
+
+/// Positions in `Topology::services`; the first Service of a key wins, as a scan would.
+#[derive(Default)]
+struct ServiceNames {
+    /// Compose: (project, lowercase name or alias).
+    compose_names: std::collections::HashMap<(String, String), usize>,
+    /// Compose: (project, fixed address).
+    compose_addresses: std::collections::HashMap<(String, String), usize>,
+    /// Kubernetes Services (not ServiceEntries): (namespace, name).
+    k8s: std::collections::HashMap<(String, String), usize>,
+    /// ServiceEntries, scanned (few, and their hosts may be wildcards).
+    service_entries: Vec<usize>,
+}
+
+impl ServiceNames {
+    fn new(t: &Topology) -> Self {
+        let mut n = Self::default();
+        for (i, s) in t.services.iter().enumerate() {
+            match s.platform {
+                Platform::Compose => {
+                    for name in &s.names {
+                        n.compose_names
+                            .entry((s.scope.clone(), name.value.to_ascii_lowercase()))
+                            .or_insert(i);
+                    }
+                    for a in &s.addresses {
+                        n.compose_addresses
+                            .entry((s.scope.clone(), a.clone()))
+                            .or_insert(i);
+                    }
+                }
+                _ if s.kind == "ServiceEntry" => n.service_entries.push(i),
+                Platform::Kubernetes => {
+                    n.k8s.entry((s.scope.clone(), s.name.clone())).or_insert(i);
+                }
+            }
+        }
+        n
+    }
 }
 
 pub fn is_loopback(host: &str) -> bool {
@@ -765,13 +873,15 @@ impl Resolver<'_> {
     }
 
     fn compose_service(&self, project: &str, host: &str) -> Option<&Service> {
-        let h = host.to_ascii_lowercase();
-        self.t.services.iter().find(|s| {
-            s.platform == Platform::Compose
-                && s.scope == project
-                && (s.names.iter().any(|n| n.value.to_ascii_lowercase() == h)
-                    || s.addresses.iter().any(|a| a == host))
-        })
+        let key = (project.to_string(), host.to_ascii_lowercase());
+        let by_name = self.names.compose_names.get(&key).copied();
+        let key = (project.to_string(), host.to_string());
+        let by_address = self.names.compose_addresses.get(&key).copied();
+        let first = match (by_name, by_address) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        first.map(|i| &self.t.services[i])
     }
 
     fn k8s_service(&self, namespace: &str, host: &str) -> Option<&Service> {
@@ -787,22 +897,25 @@ impl Resolver<'_> {
                 _ => ("", ""),
             }
         };
-        let by_name = self.t.services.iter().find(|s| {
-            s.platform == Platform::Kubernetes
-                && s.kind != "ServiceEntry"
-                && s.name == name
-                && s.scope == ns
-        });
+        let by_name = self
+            .names
+            .k8s
+            .get(&(ns.to_string(), name.to_string()))
+            .map(|&i| &self.t.services[i]);
         by_name.or_else(|| {
-            self.t.services.iter().find(|s| {
-                s.kind == "ServiceEntry"
-                    && s.names.iter().any(|n| {
-                        n.value == host
-                            || n.value
-                                .strip_prefix("*.")
-                                .is_some_and(|suffix| host.ends_with(&format!(".{suffix}")))
-                    })
-            })
+            self.names
+                .service_entries
+                .iter()
+                .map(|&i| &self.t.services[i])
+                .find(|s| {
+                    s.kind == "ServiceEntry"
+                        && s.names.iter().any(|n| {
+                            n.value == host
+                                || n.value
+                                    .strip_prefix("*.")
+                                    .is_some_and(|suffix| host.ends_with(&format!(".{suffix}")))
+                        })
+                })
         })
     }
 

@@ -2,7 +2,7 @@
 //! versioned JSON document of `topolint graph --format json` (docs/model.md), which is also
 //! what WASM plugins receive: every field here is public API.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use topolint_diagnostics::{FileId, TextRange};
@@ -630,19 +630,72 @@ pub struct Topology {
     pub edge_timeout_ms: Option<u64>,
     pub compose_projects: Vec<ComposeProjectInfo>,
     pub edges: Vec<Edge>,
+    /// Positions by id, built on the first lookup (rules look objects up inside loops; a
+    /// linear `find` there made them quadratic). Not part of the document.
+    #[serde(skip)]
+    pub(crate) lookup: std::sync::OnceLock<Lookup>,
+}
+
+/// See [`Topology::lookup`]. The first object of an id wins, as `find` would.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Lookup {
+    workloads: Positions,
+    services: Positions,
+    proxies: Positions,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Positions {
+    by_id: HashMap<String, usize>,
+    /// How many objects there were when the index was built.
+    len: usize,
+}
+
+fn positions<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Positions {
+    let len = ids.len();
+    let mut by_id = HashMap::with_capacity(len);
+    for (i, id) in ids.enumerate() {
+        by_id.entry(id.to_string()).or_insert(i);
+    }
+    Positions { by_id, len }
 }
 
 impl Topology {
+    fn lookup(&self) -> &Lookup {
+        self.lookup.get_or_init(|| Lookup {
+            workloads: positions(self.workloads.iter().map(|w| w.id.as_str())),
+            services: positions(self.services.iter().map(|s| s.id.as_str())),
+            proxies: positions(self.proxies.iter().map(|p| p.id.as_str())),
+        })
+    }
+
+    /// By position when the index knows the id and the object there still has it; a miss
+    /// is final while the list has the length the index was built for; anything else is a
+    /// scan (the topology is built by pushing objects: an index built too early must not
+    /// make lookups wrong, only slower).
+    fn find<'a, T>(
+        items: &'a [T],
+        index: &Positions,
+        id: &str,
+        id_of: impl Fn(&T) -> &str,
+    ) -> Option<&'a T> {
+        match index.by_id.get(id).and_then(|&i| items.get(i)) {
+            Some(x) if id_of(x) == id => Some(x),
+            None if items.len() == index.len => None,
+            _ => items.iter().find(|x| id_of(x) == id),
+        }
+    }
+
     pub fn workload(&self, id: &str) -> Option<&Workload> {
-        self.workloads.iter().find(|w| w.id == id)
+        Self::find(&self.workloads, &self.lookup().workloads, id, |w| &w.id)
     }
 
     pub fn service(&self, id: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.id == id)
+        Self::find(&self.services, &self.lookup().services, id, |s| &s.id)
     }
 
     pub fn proxy(&self, id: &str) -> Option<&Proxy> {
-        self.proxies.iter().find(|p| p.id == id)
+        Self::find(&self.proxies, &self.lookup().proxies, id, |p| &p.id)
     }
 
     /// The versioned JSON document.

@@ -17,11 +17,14 @@ pub mod single_upstream_server;
 pub mod subset_selects_no_pods;
 pub mod timeout_misaligned;
 
-use topolint_model::{EdgeStatus, Platform, Service, Span, Topology, Workload};
+use std::collections::{HashMap, HashSet};
+
+use topolint_model::{DestinationRule, EdgeStatus, Platform, Service, Span, Topology, Workload};
 
 /// Compose workloads that something in the model calls, with the span of one call.
 pub(crate) fn called_compose(t: &Topology) -> Vec<(&Workload, Span)> {
     let mut out: Vec<(&Workload, Span)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for e in &t.edges {
         if e.status != EdgeStatus::Resolved {
             continue;
@@ -38,7 +41,7 @@ pub(crate) fn called_compose(t: &Topology) -> Vec<(&Workload, Span)> {
                 continue;
             }
             if let Some(w) = t.workload(wid) {
-                if !out.iter().any(|(x, _)| x.id == w.id) {
+                if seen.insert(w.id.as_str()) {
                     out.push((w, e.span));
                 }
             }
@@ -50,6 +53,7 @@ pub(crate) fn called_compose(t: &Topology) -> Vec<(&Workload, Span)> {
 /// Kubernetes workloads behind a Service (selected by it), with the Service.
 pub(crate) fn behind_service(t: &Topology) -> Vec<(&Workload, &Service)> {
     let mut out: Vec<(&Workload, &Service)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for s in t
         .services
         .iter()
@@ -57,9 +61,7 @@ pub(crate) fn behind_service(t: &Topology) -> Vec<(&Workload, &Service)> {
     {
         for wid in &s.workloads {
             if let Some(w) = t.workload(wid) {
-                if matches!(w.kind.as_str(), "Job" | "CronJob")
-                    || out.iter().any(|(x, _)| x.id == w.id)
-                {
+                if matches!(w.kind.as_str(), "Job" | "CronJob") || !seen.insert(w.id.as_str()) {
                     continue;
                 }
                 out.push((w, s));
@@ -110,6 +112,104 @@ pub(crate) fn fqdn(host: &str, ns: &str, domain: &str) -> String {
         [n, ns2] => format!("{n}.{ns2}.svc.{domain}"),
         [n, ns2, "svc"] => format!("{n}.{ns2}.svc.{domain}"),
         _ => host.to_string(),
+    }
+}
+
+/// Kubernetes names computed once per check. Rules compare hosts (of routes and
+/// DestinationRules) with Services inside loops; formatting an FQDN per comparison made
+/// those loops quadratic in the size of the model (a profile of 1,000 files put a quarter of
+/// the whole run in `fqdn`), so each rule builds this index once and looks names up.
+pub(crate) struct Hosts<'a> {
+    t: &'a Topology,
+    /// Every Service's FQDN (whatever its platform), by position in `t.services`.
+    service_fqdn: Vec<String>,
+    services_by_fqdn: HashMap<String, Vec<usize>>,
+    /// Every DestinationRule's host as an FQDN (or its wildcard), by position.
+    dr_fqdn: Vec<String>,
+    drs_by_fqdn: HashMap<String, Vec<usize>>,
+    wildcard_drs: Vec<usize>,
+}
+
+impl<'a> Hosts<'a> {
+    pub fn new(t: &'a Topology) -> Self {
+        let d = &t.cluster_domain;
+        let service_fqdn: Vec<String> = t
+            .services
+            .iter()
+            .map(|s| fqdn(&s.name, &s.scope, d))
+            .collect();
+        let mut services_by_fqdn: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in service_fqdn.iter().enumerate() {
+            services_by_fqdn.entry(f.clone()).or_default().push(i);
+        }
+        let dr_fqdn: Vec<String> = t
+            .destination_rules
+            .iter()
+            .map(|dr| fqdn(&dr.host.value, &dr.namespace, d))
+            .collect();
+        let mut drs_by_fqdn: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut wildcard_drs = Vec::new();
+        for (i, f) in dr_fqdn.iter().enumerate() {
+            if f.starts_with('*') {
+                wildcard_drs.push(i);
+            } else {
+                drs_by_fqdn.entry(f.clone()).or_default().push(i);
+            }
+        }
+        Self {
+            t,
+            service_fqdn,
+            services_by_fqdn,
+            dr_fqdn,
+            drs_by_fqdn,
+            wildcard_drs,
+        }
+    }
+
+    /// Services whose FQDN the (possibly wildcard) `pattern` covers, in model order.
+    pub fn services_covered_by(&self, pattern: &str) -> Vec<&'a Service> {
+        if pattern.starts_with('*') {
+            return self
+                .t
+                .services
+                .iter()
+                .zip(&self.service_fqdn)
+                .filter(|(_, f)| host_covers(pattern, f))
+                .map(|(s, _)| s)
+                .collect();
+        }
+        self.services_by_fqdn
+            .get(pattern)
+            .map(|v| v.iter().map(|&i| &self.t.services[i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// DestinationRules whose host is exactly `fqdn`, in model order.
+    pub fn drs_for(&self, fqdn: &str) -> Vec<&'a DestinationRule> {
+        self.drs_by_fqdn
+            .get(fqdn)
+            .map(|v| v.iter().map(|&i| &self.t.destination_rules[i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// DestinationRules whose (possibly wildcard) host covers `fqdn`, in model order.
+    pub fn drs_covering(&self, fqdn: &str) -> Vec<&'a DestinationRule> {
+        let mut idx: Vec<usize> = self.drs_by_fqdn.get(fqdn).cloned().unwrap_or_default();
+        idx.extend(
+            self.wildcard_drs
+                .iter()
+                .copied()
+                .filter(|&i| host_covers(&self.dr_fqdn[i], fqdn)),
+        );
+        idx.sort_unstable();
+        idx.into_iter()
+            .map(|i| &self.t.destination_rules[i])
+            .collect()
+    }
+
+    /// The host of a DestinationRule of the model as an FQDN.
+    pub fn dr_fqdn(&self, i: usize) -> &str {
+        &self.dr_fqdn[i]
     }
 }
 

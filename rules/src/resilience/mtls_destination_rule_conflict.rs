@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use topolint_diagnostics::Severity;
 use topolint_model::Platform;
 
-use super::{fqdn, host_covers, namespace_mtls, workload_mtls};
+use super::{host_covers, namespace_mtls, workload_mtls, Hosts};
 use crate::{Context, Finding, Layer, Report, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -53,8 +53,12 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
         .chain(t.peer_authentications.iter().map(|p| p.namespace.as_str()))
         .chain(t.destination_rules.iter().map(|r| r.namespace.as_str()))
         .collect();
-    for dr in &t.destination_rules {
-        let host = fqdn(&dr.host.value, &dr.namespace, d);
+    let hosts = Hosts::new(t);
+    for (i, dr) in t.destination_rules.iter().enumerate() {
+        let host = hosts.dr_fqdn(i);
+        // The Services (of any platform) this host covers, computed on first need.
+        let covered_services = std::cell::OnceCell::new();
+        let covered_by_host = || covered_services.get_or_init(|| hosts.services_covered_by(host));
         let modes = dr
             .tls_mode
             .iter()
@@ -88,10 +92,9 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
                         {
                             let m = workload_mtls(t, w, None);
                             if m.mode == "STRICT"
-                                && t.services.iter().any(|s| {
-                                    s.workloads.contains(&w.id)
-                                        && host_covers(&host, &fqdn(&s.name, &s.scope, d))
-                                })
+                                && covered_by_host()
+                                    .iter()
+                                    .any(|s| s.workloads.contains(&w.id))
                             {
                                 hit = Some((ns.to_string(), m));
                                 break;
@@ -111,13 +114,9 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
                     );
                 }
                 "ISTIO_MUTUAL" => {
-                    let targets: Vec<_> = t
-                        .services
+                    let targets: Vec<_> = covered_by_host()
                         .iter()
-                        .filter(|s| {
-                            s.platform == Platform::Kubernetes
-                                && host_covers(&host, &fqdn(&s.name, &s.scope, d))
-                        })
+                        .filter(|s| s.platform == Platform::Kubernetes)
                         .flat_map(|s| s.workloads.iter().filter_map(|w| t.workload(w)))
                         .filter(|w| w.sidecar == Some(false))
                         .collect();

@@ -3,7 +3,7 @@
 use topolint_diagnostics::Severity;
 use topolint_model::Platform;
 
-use super::fqdn;
+use super::Hosts;
 use crate::{Context, Finding, Layer, Report, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -35,14 +35,20 @@ Keep `maxEjectionPercent` below 100 (50 is common) and run more than one replica
 
 pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
     let t = ctx.topology;
-    for dr in &t.destination_rules {
+    let hosts = Hosts::new(t);
+    for (i, dr) in t.destination_rules.iter().enumerate() {
         let Some(od) = &dr.outlier_detection else {
             continue;
         };
-        let host = fqdn(&dr.host.value, &dr.namespace, &t.cluster_domain);
-        let svc = t.services.iter().find(|s| {
-            s.platform == Platform::Kubernetes && fqdn(&s.name, &s.scope, &t.cluster_domain) == host
-        });
+        let host = hosts.dr_fqdn(i);
+        let svc = if host.starts_with('*') {
+            None
+        } else {
+            hosts
+                .services_covered_by(host)
+                .into_iter()
+                .find(|s| s.platform == Platform::Kubernetes)
+        };
         let replicas: Option<i64> = svc.and_then(|s| {
             let ws: Vec<_> = s.workloads.iter().filter_map(|w| t.workload(w)).collect();
             if ws.is_empty() {

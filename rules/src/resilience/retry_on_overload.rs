@@ -2,7 +2,7 @@
 
 use topolint_diagnostics::Severity;
 
-use super::{fqdn, host_covers};
+use super::{fqdn, Hosts};
 use crate::{Context, Finding, Layer, Report, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -35,6 +35,7 @@ instances are taken out instead of retried.
 
 pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
     let t = ctx.topology;
+    let hosts = Hosts::new(t);
     let mut seen = std::collections::BTreeSet::new();
     for p in &t.proxies {
         for target in &p.targets {
@@ -79,12 +80,10 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             // Outlier detection on every destination's DestinationRule defuses it.
             let protected = h.destinations.iter().all(|d| {
                 let host = fqdn(&d.host, &r.namespace, &t.cluster_domain);
-                t.destination_rules.iter().any(|dr| {
-                    host_covers(
-                        &fqdn(&dr.host.value, &dr.namespace, &t.cluster_domain),
-                        &host,
-                    ) && dr.outlier_detection.is_some()
-                })
+                hosts
+                    .drs_covering(&host)
+                    .iter()
+                    .any(|dr| dr.outlier_detection.is_some())
             });
             if protected {
                 continue;

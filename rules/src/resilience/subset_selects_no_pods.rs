@@ -3,7 +3,9 @@
 use topolint_diagnostics::Severity;
 use topolint_model::Platform;
 
-use super::{fqdn, host_covers};
+use std::collections::HashSet;
+
+use super::{fqdn, Hosts};
 use crate::{Context, Finding, Layer, Report, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -38,19 +40,25 @@ existing one.
 pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
     let t = ctx.topology;
     let d = &t.cluster_domain;
+    let hosts = Hosts::new(t);
     // Which subsets are referenced, per fully qualified host.
-    let mut referenced: Vec<(String, String)> = Vec::new();
+    let mut referenced: HashSet<(String, String)> = HashSet::new();
     for r in t.routes.iter().filter(|r| r.kind == "VirtualService") {
         for h in &r.http {
             for dest in &h.destinations {
                 let Some(subset) = &dest.subset else { continue };
                 let host = fqdn(&dest.host, &r.namespace, d);
-                referenced.push((host.clone(), subset.value.clone()));
-                let drs: Vec<_> = t
-                    .destination_rules
-                    .iter()
-                    .filter(|dr| fqdn(&dr.host.value, &dr.namespace, d) == host)
-                    .collect();
+                referenced.insert((host.clone(), subset.value.clone()));
+                let drs = if host.starts_with('*') {
+                    t.destination_rules
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| hosts.dr_fqdn(*i) == host)
+                        .map(|(_, dr)| dr)
+                        .collect()
+                } else {
+                    hosts.drs_for(&host)
+                };
                 // Only where this repository manages DestinationRules at all.
                 if t.destination_rules.is_empty()
                     || drs
@@ -105,20 +113,21 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             }
         }
     }
-    for dr in &t.destination_rules {
+    for (i, dr) in t.destination_rules.iter().enumerate() {
         if dr.subsets.is_empty() || dr.host.value.starts_with('*') {
             continue;
         }
-        let host = fqdn(&dr.host.value, &dr.namespace, d);
-        let svc = t.services.iter().find(|s| {
-            s.platform == Platform::Kubernetes && host_covers(&host, &fqdn(&s.name, &s.scope, d))
-        });
+        let host = hosts.dr_fqdn(i).to_string();
+        let svc = hosts
+            .services_covered_by(&host)
+            .into_iter()
+            .find(|s| s.platform == Platform::Kubernetes);
         let pods: Vec<_> = match svc {
             Some(s) => s.workloads.iter().filter_map(|w| t.workload(w)).collect(),
             None => Vec::new(),
         };
         for sub in &dr.subsets {
-            let used = referenced.iter().any(|(h, s)| *h == host && *s == sub.name);
+            let used = referenced.contains(&(host.clone(), sub.name.clone()));
             let labels: Vec<String> = sub
                 .labels
                 .iter()

@@ -3,6 +3,8 @@
 use topolint_diagnostics::Severity;
 use topolint_model::{Caller, EdgeStatus, Platform, Span};
 
+use std::collections::HashMap;
+
 use super::{fqdn, host_covers, secs};
 use crate::{Context, Finding, Layer, Report, RuleMeta};
 
@@ -102,7 +104,25 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             }
         }
     }
-    // nginx -> Service -> VirtualService routes for that Service
+    // nginx -> Service -> VirtualService routes for that Service. The routes' hosts as
+    // FQDNs, once: exact hosts in a map, wildcard ones scanned.
+    let virtual_services: Vec<&topolint_model::Route> = t
+        .routes
+        .iter()
+        .filter(|r| r.kind == "VirtualService")
+        .collect();
+    let mut routes_by_host: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut wildcard_routes: Vec<(usize, String)> = Vec::new();
+    for (i, r) in virtual_services.iter().enumerate() {
+        for h in &r.hosts {
+            let f = fqdn(h, &r.namespace, &t.cluster_domain);
+            if f.starts_with('*') {
+                wildcard_routes.push((i, f));
+            } else {
+                routes_by_host.entry(f).or_default().push(i);
+            }
+        }
+    }
     for e in &t.edges {
         if e.status != EdgeStatus::Resolved {
             continue;
@@ -131,13 +151,16 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
                 .map(|(_, v)| v.clone())
         });
         let read_ms = read.as_ref().and_then(|d| d.ms).unwrap_or(60_000);
-        for r in t.routes.iter().filter(|r| r.kind == "VirtualService") {
-            if !r.hosts.iter().any(|h| {
-                host_covers(&fqdn(h, &r.namespace, &t.cluster_domain), &svc_fqdn)
-                    || fqdn(h, &r.namespace, &t.cluster_domain) == svc_fqdn
-            }) {
-                continue;
-            }
+        let mut matching: Vec<usize> = routes_by_host.get(&svc_fqdn).cloned().unwrap_or_default();
+        matching.extend(
+            wildcard_routes
+                .iter()
+                .filter(|(_, f)| host_covers(f, &svc_fqdn))
+                .map(|(i, _)| *i),
+        );
+        matching.sort_unstable();
+        matching.dedup();
+        for r in matching.into_iter().map(|i| virtual_services[i]) {
             for h in &r.http {
                 let retry_ms = h.retries.as_ref().and_then(|rt| {
                     let attempts = rt.attempts.as_ref().map(|a| a.value).unwrap_or(2).max(1) as u64;
