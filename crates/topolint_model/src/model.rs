@@ -642,6 +642,8 @@ pub(crate) struct Lookup {
     workloads: Positions,
     services: Positions,
     proxies: Positions,
+    /// Compose workloads by project, in model order.
+    compose_projects: HashMap<String, Vec<usize>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -666,7 +668,32 @@ impl Topology {
             workloads: positions(self.workloads.iter().map(|w| w.id.as_str())),
             services: positions(self.services.iter().map(|s| s.id.as_str())),
             proxies: positions(self.proxies.iter().map(|p| p.id.as_str())),
+            compose_projects: {
+                let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+                for (i, w) in self.workloads.iter().enumerate() {
+                    if w.platform == Platform::Compose {
+                        m.entry(w.scope.clone()).or_default().push(i);
+                    }
+                }
+                m
+            },
         })
+    }
+
+    /// The workloads of one compose project, in model order.
+    pub fn compose_workloads(&self, project: &str) -> Vec<&Workload> {
+        let index = self.lookup();
+        if index.workloads.len == self.workloads.len() {
+            return index
+                .compose_projects
+                .get(project)
+                .map(|v| v.iter().filter_map(|&i| self.workloads.get(i)).collect())
+                .unwrap_or_default();
+        }
+        self.workloads
+            .iter()
+            .filter(|w| w.platform == Platform::Compose && w.scope == project)
+            .collect()
     }
 
     /// By position when the index knows the id and the object there still has it; a miss

@@ -47,18 +47,16 @@ pub(crate) fn netns_group<'a>(t: &'a Topology, w: &'a Workload) -> Vec<&'a Workl
     };
     // The namespace owner: `w` itself, or the service it borrows its network from.
     let owner = mode_target(w).and_then(|name| {
-        t.workloads
-            .iter()
-            .find(|x| x.platform == Platform::Compose && x.scope == w.scope && x.name == name)
+        t.compose_workloads(&w.scope)
+            .into_iter()
+            .find(|x| x.name == name)
     });
     let owner = owner.unwrap_or(w);
     if owner.id != w.id {
         group.push(owner);
     }
-    for x in &t.workloads {
-        if x.platform == Platform::Compose
-            && x.scope == owner.scope
-            && mode_target(x).as_deref() == Some(owner.name.as_str())
+    for x in t.compose_workloads(&owner.scope) {
+        if mode_target(x).as_deref() == Some(owner.name.as_str())
             && !group.iter().any(|g| g.id == x.id)
         {
             group.push(x);

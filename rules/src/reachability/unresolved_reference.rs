@@ -46,12 +46,18 @@ Declare the object, or correct the name.
 pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
     let t = ctx.topology;
     // compose
+    let projects: std::collections::HashMap<&str, &topolint_model::ComposeProjectInfo> = t
+        .compose_projects
+        .iter()
+        .rev()
+        .map(|p| (p.name.as_str(), p))
+        .collect();
     for w in t
         .workloads
         .iter()
         .filter(|w| w.platform == Platform::Compose)
     {
-        let Some(project) = t.compose_projects.iter().find(|p| p.name == w.scope) else {
+        let Some(&project) = projects.get(w.scope.as_str()) else {
             continue;
         };
         for r in &w.references {
@@ -63,9 +69,10 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
                             .iter()
                             .any(|d| d.kind == "network" && d.name == r.name)
                 }
-                "service" => t.workloads.iter().any(|x| {
-                    x.platform == Platform::Compose && x.scope == w.scope && x.name == r.name
-                }),
+                "service" => t
+                    .compose_workloads(&w.scope)
+                    .iter()
+                    .any(|x| x.name == r.name),
                 kind => project
                     .declared
                     .iter()
@@ -97,6 +104,10 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
     }
     // Kubernetes ConfigMaps, only where the repository manages ConfigMaps.
     let configmaps: Vec<_> = t.objects.iter().filter(|o| o.kind == "ConfigMap").collect();
+    let defined: std::collections::HashSet<(&str, &str)> = configmaps
+        .iter()
+        .map(|c| (c.name.as_str(), c.namespace.as_str()))
+        .collect();
     if !configmaps.is_empty() {
         for w in t
             .workloads
@@ -108,10 +119,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
                 .iter()
                 .filter(|r| r.kind == "configmap" && !r.optional)
             {
-                if configmaps
-                    .iter()
-                    .any(|c| c.name == r.name && c.namespace == w.scope)
-                {
+                if defined.contains(&(r.name.as_str(), w.scope.as_str())) {
                     continue;
                 }
                 let mut f = Finding::new(

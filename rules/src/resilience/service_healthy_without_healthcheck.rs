@@ -46,9 +46,11 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             .iter()
             .filter(|d| d.condition == "service_healthy")
         {
-            let Some(callee) = t.workloads.iter().find(|x| {
-                x.platform == Platform::Compose && x.scope == w.scope && x.name == d.service
-            }) else {
+            let Some(callee) = t
+                .compose_workloads(&w.scope)
+                .into_iter()
+                .find(|x| x.name == d.service)
+            else {
                 continue;
             };
             let has = callee.containers.iter().any(|c| {
