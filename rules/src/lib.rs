@@ -115,15 +115,21 @@ impl<'a> Report<'a> {
 }
 
 /// Runs every topology rule for which `enabled(id)` holds.
-pub fn run(ctx: &Context<'_>, enabled: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (meta, check) in CHECKS {
-        if enabled(meta.id) {
+/// The rules are independent of each other, so they run in parallel (on rayon's pool);
+/// their findings come back in catalogue order, whatever the thread count.
+pub fn run(ctx: &Context<'_>, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    CHECKS
+        .par_iter()
+        .filter(|(meta, _)| enabled(meta.id))
+        .map(|(meta, check)| {
+            let mut out = Vec::new();
             let mut report = Report::new(meta, &mut out);
             check(ctx, &mut report);
-        }
-    }
-    out
+            out
+        })
+        .collect::<Vec<Vec<Diagnostic>>>()
+        .concat()
 }
 
 /// Which part of the catalogue a rule belongs to.

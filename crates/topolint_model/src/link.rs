@@ -56,8 +56,14 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     let mut services = Vec::new();
     let mut compose_dirs: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut compose_projects = Vec::new();
-    for project in &ws.compose_projects {
-        let out = compose::lower(&ctx, project);
+    // Lowering is per project / per file and independent: in parallel, merged in order.
+    use rayon::prelude::*;
+    let lowered: Vec<_> = ws
+        .compose_projects
+        .par_iter()
+        .map(|project| compose::lower(&ctx, project))
+        .collect();
+    for out in lowered {
         compose_dirs.insert(out.project.clone(), out.dir.clone());
         compose_projects.push(out.info);
         workloads.extend(out.workloads);
@@ -92,11 +98,11 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     }
 
     // 2. Listeners.
-    for w in &mut workloads {
+    workloads.par_iter_mut().for_each(|w| {
         for c in &mut w.containers {
             c.listeners = servers::infer(c);
         }
-    }
+    });
 
     // 2b. Istio sidecars: pod annotation/label `sidecar.istio.io/inject` wins, then the
     //     namespace's `istio-injection` / `istio.io/rev` labels (only when the namespace is
@@ -160,19 +166,42 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     //    configurations embedded in ConfigMaps.
     let includes = nginx::include_map(&ctx);
     let included: BTreeSet<FileId> = ws.includes.iter().map(|e| e.to).collect();
-    let mut proxies = Vec::new();
-    for f in &ws.files {
-        let Some(config) = f.nginx() else { continue };
-        if included.contains(&f.id) && !ws.nginx_roots.contains(&f.id) {
-            continue;
+    let roots: Vec<_> = ws
+        .files
+        .iter()
+        .filter_map(|f| Some((f, f.nginx()?)))
+        .filter(|(f, _)| !included.contains(&f.id) || ws.nginx_roots.contains(&f.id))
+        .collect();
+    let mut proxies: Vec<Proxy> = roots
+        .par_iter()
+        .map(|(f, config)| {
+            let path = &ws.sources.file(f.id).path;
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let template = name.ends_with(".template")
+                || path.parent().is_some_and(|p| p.ends_with("templates"));
+            let id = format!("nginx:{}", ws.sources.file(f.id).display);
+            nginx::build(&ctx, &includes, id, f.id, config, template)
+        })
+        .collect();
+    // The nginx configurations embedded in ConfigMaps, parsed in parallel ahead of the
+    // loop below (which then hits the memo).
+    k.configmaps.par_iter().for_each(|cm| {
+        let Some(yaml) = ws.file(cm.file).yaml() else {
+            return;
+        };
+        for (key, node) in &cm.data {
+            let value = yaml.get(*node);
+            if let Some(text) = value.as_str() {
+                if (key.ends_with(".conf") || key.ends_with(".template"))
+                    && (text.contains("server")
+                        || text.contains("http")
+                        || text.contains("upstream"))
+                {
+                    let _ = parse_embedded(text);
+                }
+            }
         }
-        let path = &ws.sources.file(f.id).path;
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let template =
-            name.ends_with(".template") || path.parent().is_some_and(|p| p.ends_with("templates"));
-        let id = format!("nginx:{}", ws.sources.file(f.id).display);
-        proxies.push(nginx::build(&ctx, &includes, id, f.id, config, template));
-    }
+    });
     let mut embedded_placements: Vec<(usize, Placement)> = Vec::new();
     // Kubernetes workloads by namespace: which pod mounts a ConfigMap is a lookup per
     // ConfigMap, not a scan of every workload.
