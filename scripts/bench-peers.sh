@@ -94,7 +94,11 @@ measure "floor: read + granit-parser events (all cores)" "$all" "$runs" "$gen" f
 measure "topolint check (all cores)" "$all" "$runs" "$bin" check --format json "$corpus/all"
 measure "topolint check (RAYON_NUM_THREADS=1)" "$all" "$runs" \
   env RAYON_NUM_THREADS=1 "$bin" check --format json "$corpus/all"
+# Each peer is compared with topolint on the same part of the corpus.
 measure "topolint check, k8s part only" "$k8s" "$runs" "$bin" check --format json "$corpus/k8s"
+measure "topolint check, nginx part only" "$nginx" "$runs" "$bin" check --format json "$corpus/nginx"
+measure "topolint check, compose part only" "$compose" "$runs" "$bin" check --format json "$corpus/compose"
+measure "topolint check, every YAML file" "$yaml" "$runs" "$bin" check --format json "$corpus/yaml"
 
 for p in $peers; do
   case $p in
@@ -120,12 +124,18 @@ done
 
 top=""
 k8s_top=""
+nginx_top=""
+compose_top=""
+yaml_top=""
 floor=""
 for r in "${rows[@]}"; do
   IFS='|' read -r name _ _ w _ _ <<<"$r"
   case $name in
     "topolint check (all cores)") top=$w ;;
     "topolint check, k8s part only") k8s_top=$w ;;
+    "topolint check, nginx part only") nginx_top=$w ;;
+    "topolint check, compose part only") compose_top=$w ;;
+    "topolint check, every YAML file") yaml_top=$w ;;
     "floor: read + granit-parser events (all cores)") floor=$w ;;
   esac
 done
@@ -133,12 +143,17 @@ done
 echo
 echo "corpus: $size ($all files: $k8s k8s/istio, $nginx nginx, $compose compose; $(du -sb "$corpus/all" | cut -f1) bytes), $(nproc) cores, $(date -u +%F)"
 echo
-echo "| tool (input) | files | runs | median wall s | median CPU s | median peak RSS MB | files/s | wall vs topolint |"
+echo "| tool (input) | files | runs | median wall s | median CPU s | median peak RSS MB | files/s | wall vs topolint on the same files |"
 echo "|---|---|---|---|---|---|---|---|"
 for r in "${rows[@]}"; do
   IFS='|' read -r name files n w c m <<<"$r"
   ref=$top
-  case $name in checkov*) ref=$k8s_top ;; esac
+  case $name in
+    checkov*) ref=$k8s_top ;;
+    gixy* | crossplane*) ref=$nginx_top ;;
+    dclint*) ref=$compose_top ;;
+    yamllint*) ref=$yaml_top ;;
+  esac
   awk -v name="$name" -v f="$files" -v n="$n" -v w="$w" -v c="$c" -v m="$m" -v ref="$ref" 'BEGIN {
     fps = (w > 0) ? sprintf("%.0f", f / w) : "-";
     ratio = (ref > 0) ? sprintf("%.2fx", w / ref) : "-";
