@@ -72,7 +72,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
                         namespaces
                             .iter()
                             .copied()
-                            .filter(|ns| host_covers(&host, &format!("x.{ns}.svc.{d}")))
+                            .filter(|ns| host_covers(host, &format!("x.{ns}.svc.{d}")))
                             .collect()
                     } else {
                         host.split('.').nth(1).into_iter().collect()
