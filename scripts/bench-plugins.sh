@@ -18,7 +18,7 @@ if [ -d plugins/js/node_modules/@bytecodealliance/componentize-js ]; then
   (cd plugins/js && node build.mjs forbid-port.js "$root/target/wasm-plugins/forbid-port.bench.wasm")
   wasm+=("$root/target/wasm-plugins/forbid-port.bench.wasm")
 else
-  echo "note: plugins/js/node_modules missing (npm ci --prefix plugins/js): JavaScript plugin skipped" >&2
+  echo "note: plugins/js/node_modules missing (npm install --prefix plugins/js): JavaScript plugin skipped" >&2
 fi
 cargo run --release --quiet -p topolint_plugin_host --example plugin_bench -- \
   --runs "$runs" --stacks "$stacks" "${wasm[@]}"

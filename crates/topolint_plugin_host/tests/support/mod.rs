@@ -103,7 +103,7 @@ pub fn rust_plugin(dir: &Path, name: &str) -> Vec<u8> {
 }
 
 /// The JavaScript example plugin (`plugins/js/forbid-port.js`) built with componentize-js,
-/// or `None` when node or `plugins/js/node_modules` (`npm ci --prefix plugins/js`) is
+/// or `None` when node or `plugins/js/node_modules` (`npm install --prefix plugins/js`) is
 /// missing (outside CI). The build takes seconds to minutes, so its output is kept in
 /// `target/wasm-plugins/js` with a stamp of its inputs and rebuilt only when they change.
 pub fn js_plugin() -> Option<Vec<u8>> {
@@ -118,7 +118,9 @@ pub fn js_plugin() -> Option<Vec<u8>> {
             .join("node_modules/@bytecodealliance/componentize-js")
             .is_dir()
         {
-            return Err("componentize-js is not installed (`npm ci --prefix plugins/js`)".into());
+            return Err(
+                "componentize-js is not installed (`npm install --prefix plugins/js`)".into(),
+            );
         }
         let mut stamp = String::new();
         for input in [
