@@ -123,8 +123,10 @@ fn an_infinite_loop_is_stopped_at_the_deadline() {
         message,
         "plugin `infinite-loop` (`infinite-loop.wasm`) did not finish while checking within 300ms"
     );
+    // The deadline fired (not earlier); the upper bound only proves the run does not hang
+    // and is generous, because CI machines are shared and tests run in parallel.
     assert!(took >= Duration::from_millis(300), "{took:?}");
-    assert!(took < Duration::from_millis(1500), "{took:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
 #[test]
@@ -136,7 +138,7 @@ fn the_default_deadline_is_one_second() {
         message.ends_with("did not finish while checking within 1s"),
         "{message}"
     );
-    assert!(took < Duration::from_millis(2500), "{took:?}");
+    assert!(took < Duration::from_secs(15), "{took:?}");
 }
 
 #[test]
@@ -148,7 +150,8 @@ fn a_4_gib_allocation_hits_the_memory_cap() {
         message.starts_with("plugin `huge-alloc` (`huge-alloc.wasm`) ran out of memory while checking: the limit is 64 MiB"),
         "{message}"
     );
-    assert!(took < Duration::from_secs(1), "{took:?}");
+    // No hang (the cap stops the allocation at once; the bound is generous for shared CI).
+    assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
 #[test]
@@ -253,8 +256,9 @@ fn all_hostile_plugins_in_one_run() {
         .cloned()
         .collect();
     assert_eq!(render(&ws, &others), render(&ws, &quiet));
-    // One deadline (500ms) for the loop; everything else fails fast.
-    assert!(took < Duration::from_secs(3), "{took:?}");
+    // One deadline (500ms) for the loop; everything else fails fast. Generous bound: shared
+    // CI machines.
+    assert!(took < Duration::from_secs(15), "{took:?}");
 }
 
 fn garbage(mode: &str) -> Option<String> {
