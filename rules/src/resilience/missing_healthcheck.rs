@@ -2,7 +2,7 @@
 
 use topolint_diagnostics::Severity;
 
-use super::{called_compose, dockerfile_healthcheck};
+use super::{called_compose, DockerfileHealthchecks};
 use crate::{Context, Finding, Layer, Report, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -46,11 +46,12 @@ Add a healthcheck and let callers wait for it:
 };
 
 pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
+    let dockerfiles = DockerfileHealthchecks::new(ctx);
     for (w, call) in called_compose(ctx.topology) {
         if w.containers
             .iter()
             .any(|c| c.probes.iter().any(|p| p.kind == "healthcheck"))
-            || dockerfile_healthcheck(ctx, w)
+            || dockerfiles.declared_for(w)
         {
             continue;
         }

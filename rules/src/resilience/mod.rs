@@ -71,23 +71,46 @@ pub(crate) fn behind_service(t: &Topology) -> Vec<(&Workload, &Service)> {
     out
 }
 
-/// Does the Dockerfile of a compose service's build context declare a HEALTHCHECK?
-pub(crate) fn dockerfile_healthcheck(ctx: &crate::Context<'_>, w: &Workload) -> bool {
-    let Some(dir) = &w.build_context else {
-        return false;
-    };
-    let dir = std::path::Path::new(&dir.value);
-    ctx.sources.iter().any(|f| {
-        let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        (name == "Dockerfile" || name.starts_with("Dockerfile."))
-            && f.path.parent().is_some_and(|p| {
-                topolint_model::compose::normalize(p) == topolint_model::compose::normalize(dir)
-            })
-            && f.text.lines().any(|l| {
-                let l = l.trim_start().to_ascii_uppercase();
-                l.starts_with("HEALTHCHECK") && !l.contains("NONE")
-            })
-    })
+/// Which build contexts hold a Dockerfile that declares a HEALTHCHECK, found on first use
+/// (one pass over the files per rule run, instead of one per compose service).
+pub(crate) struct DockerfileHealthchecks<'c> {
+    ctx: &'c crate::Context<'c>,
+    dirs: std::cell::OnceCell<HashSet<std::path::PathBuf>>,
+}
+
+impl<'c> DockerfileHealthchecks<'c> {
+    pub fn new(ctx: &'c crate::Context<'c>) -> Self {
+        Self {
+            ctx,
+            dirs: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Does the Dockerfile of a compose service's build context declare a HEALTHCHECK?
+    pub fn declared_for(&self, w: &Workload) -> bool {
+        let Some(dir) = &w.build_context else {
+            return false;
+        };
+        let dirs = self.dirs.get_or_init(|| {
+            self.ctx
+                .sources
+                .iter()
+                .filter(|f| {
+                    let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    (name == "Dockerfile" || name.starts_with("Dockerfile."))
+                        && f.text.lines().any(|l| {
+                            let l = l.trim_start().to_ascii_uppercase();
+                            l.starts_with("HEALTHCHECK") && !l.contains("NONE")
+                        })
+                })
+                .filter_map(|f| f.path.parent())
+                .map(topolint_model::compose::normalize)
+                .collect()
+        });
+        dirs.contains(&topolint_model::compose::normalize(std::path::Path::new(
+            &dir.value,
+        )))
+    }
 }
 
 /// `1.5s`, `30s`, `2m`.

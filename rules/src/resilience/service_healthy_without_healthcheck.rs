@@ -3,7 +3,7 @@
 use topolint_diagnostics::Severity;
 use topolint_model::Platform;
 
-use super::dockerfile_healthcheck;
+use super::DockerfileHealthchecks;
 use crate::{Context, Finding, Layer, Report, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -36,6 +36,7 @@ Give the dependency a healthcheck (`test: ["CMD-SHELL", "pg_isready -U postgres"
 
 pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
     let t = ctx.topology;
+    let dockerfiles = DockerfileHealthchecks::new(ctx);
     for w in t
         .workloads
         .iter()
@@ -58,7 +59,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
                     .iter()
                     .any(|p| p.kind == "healthcheck" && !p.disabled)
             });
-            if has || dockerfile_healthcheck(ctx, callee) {
+            if has || dockerfiles.declared_for(callee) {
                 continue;
             }
             report.push(
