@@ -197,7 +197,7 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
                         || text.contains("http")
                         || text.contains("upstream"))
                 {
-                    let _ = parse_embedded(text);
+                    parse_embedded(text);
                 }
             }
         }
@@ -234,7 +234,7 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
             let Some(map) = embedded_map(source, value.range(), text) else {
                 continue;
             };
-            let mut config = parse_embedded(text);
+            let mut config = (*parse_embedded(text)).clone();
             remap(&mut config, &map);
             for e in &config.errors {
                 let mut d = Diagnostic::new(
@@ -520,7 +520,7 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
 /// after every edit: re-parsing every embedded configuration was a third of linking a
 /// 1,000-file workspace. Bounded: the memo is emptied when it holds more than 64 MiB of
 /// text.
-fn parse_embedded(text: &str) -> topolint_nginx::Config {
+fn parse_embedded(text: &str) -> std::sync::Arc<topolint_nginx::Config> {
     use std::sync::{Arc, Mutex, OnceLock};
     const LIMIT: usize = 64 << 20;
     type Memo = (
@@ -536,16 +536,16 @@ fn parse_embedded(text: &str) -> topolint_nginx::Config {
         .get(text)
         .cloned();
     if let Some(config) = hit {
-        return (*config).clone();
+        return config;
     }
-    let config = topolint_nginx::parse(text);
+    let config = Arc::new(topolint_nginx::parse(text));
     let mut guard = memo.lock().unwrap_or_else(|e| e.into_inner());
     if guard.1 + text.len() > LIMIT {
         guard.0.clear();
         guard.1 = 0;
     }
     guard.1 += text.len();
-    guard.0.insert(text.to_string(), Arc::new(config.clone()));
+    guard.0.insert(text.to_string(), config.clone());
     config
 }
 
