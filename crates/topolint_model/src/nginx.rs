@@ -32,23 +32,27 @@ struct Scope {
 }
 
 fn is_timeout(name: &str) -> bool {
-    PASS_DIRECTIVES.iter().any(|p| {
-        let prefix = p.trim_end_matches("_pass");
-        name.strip_prefix(prefix).is_some_and(|rest| {
-            matches!(
-                rest,
-                "_connect_timeout" | "_read_timeout" | "_send_timeout" | "_next_upstream_timeout"
-            )
-        })
-    })
+    [
+        "_connect_timeout",
+        "_read_timeout",
+        "_send_timeout",
+        "_next_upstream_timeout",
+    ]
+    .iter()
+    .any(|suffix| name.strip_suffix(suffix).is_some_and(is_pass_module))
 }
 
 fn is_retry(name: &str) -> bool {
-    PASS_DIRECTIVES.iter().any(|p| {
-        let prefix = p.trim_end_matches("_pass");
-        name.strip_prefix(prefix)
-            .is_some_and(|rest| matches!(rest, "_next_upstream" | "_next_upstream_tries"))
-    })
+    ["_next_upstream", "_next_upstream_tries"]
+        .iter()
+        .any(|suffix| name.strip_suffix(suffix).is_some_and(is_pass_module))
+}
+
+/// `proxy`, `fastcgi`, ...: the module prefix of one of [`PASS_DIRECTIVES`].
+fn is_pass_module(prefix: &str) -> bool {
+    PASS_DIRECTIVES
+        .iter()
+        .any(|p| p.strip_suffix("_pass") == Some(prefix))
 }
 
 /// Where to find included files: (including file, directive range) -> included files.

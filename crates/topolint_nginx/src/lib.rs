@@ -11,15 +11,18 @@
 //! nginx itself has no grammar, only a tokenizer (`ngx_conf_read_token`) and a loop that
 //! collects words until `;`, `{` or `}`. This crate has the same shape:
 //!
-//! 1. `grammars/nginx.pest` (at the repository root) splits the text into a flat stream of
-//!    tokens exactly as nginx does: `#` starts a comment only at the start of a token, quotes
-//!    are special only at the start of a token, `\x` escapes everywhere, `${var}` does not
-//!    open a block, `}` inside a word is an ordinary character, and `*_by_lua_block` bodies
-//!    are one raw token (Lua strings, long brackets, comments and nested braces respected).
-//!    The grammar is *total*: malformed input becomes a token of its own (an unterminated
-//!    string, a run of control characters, an unclosed Lua block), so pest never stops at
-//!    the first error. One pest run covers the file; it is linear and nothing calls
-//!    `Position::line_col` (line numbers come from one [`LineIndex`] built per file).
+//! 1. `grammars/nginx.pest` (at the repository root) specifies how the text splits into a
+//!    flat stream of tokens exactly as nginx does: `#` starts a comment only at the start of
+//!    a token, quotes are special only at the start of a token, `\x` escapes everywhere,
+//!    `${var}` does not open a block, `}` inside a word is an ordinary character, and
+//!    `*_by_lua_block` bodies are one raw token (Lua strings, long brackets, comments and
+//!    nested braces respected). The grammar is *total*: malformed input becomes a token of
+//!    its own (an unterminated string, a run of control characters, an unclosed Lua block),
+//!    so tokenizing never stops at the first error. The parser runs a hand-written byte
+//!    scanner (`lexer.rs`, several hundred MB/s) that yields the same tokens as the grammar
+//!    run by pest (`reference.rs`, about 8 MB/s): [`lexers_agree`] compares the two, and the
+//!    property tests, the real-world corpus test and a fuzz target call it. Line numbers
+//!    come from one [`LineIndex`] built per file.
 //! 2. A small iterative driver (no recursion, so 10 000 nested `{` cannot overflow the
 //!    stack; depth is capped at [`MAX_DEPTH`]) groups tokens into directives and blocks and
 //!    does the error recovery:
@@ -54,12 +57,50 @@
 //! * Control characters (a NUL byte, an escape) are errors and separate tokens; nginx would
 //!   keep them inside a word. U+001A, which the loader puts in place of each byte that is
 //!   not UTF-8, is an ordinary character, as those bytes are for nginx.
-//! * Speed is about 8 MB/s (pest's per-call bookkeeping dominates); real files are KBs.
+//! * The grammar, not the scanner, is the specification: a change of tokenization starts in
+//!   `grammars/nginx.pest`, and the scanner follows until [`lexers_agree`] holds again.
 
 pub mod check;
 pub mod directives;
 mod lexer;
 mod parser;
+mod reference;
+
+/// Checks that the tokenizer the parser uses (a hand-written byte scanner) splits `text`
+/// exactly as the pest grammar `grammars/nginx.pest` does, from the start and from every
+/// line start (the parser re-tokenizes from a line start after an unterminated string).
+/// `Err` describes the first difference. Used by the tests and the `nginx_lexers` fuzz
+/// target; not needed to parse.
+#[doc(hidden)]
+pub fn lexers_agree(text: &str) -> Result<(), String> {
+    let starts = std::iter::once(0).chain(
+        text.bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i + 1)
+            .take(64),
+    );
+    for from in starts {
+        let fast: Vec<lexer::Tok> = lexer::Lexer::new(text, from).collect();
+        let spec = reference::lex(text, from);
+        if fast != spec {
+            let at = fast
+                .iter()
+                .zip(&spec)
+                .position(|(a, b)| a != b)
+                .unwrap_or(fast.len().min(spec.len()));
+            return Err(format!(
+                "tokenizing from byte {from}: token {at} differs: scanner {:?}, grammar {:?} \
+                 ({} vs {} tokens)",
+                fast.get(at),
+                spec.get(at),
+                fast.len(),
+                spec.len()
+            ));
+        }
+    }
+    Ok(())
+}
 
 #[doc(no_inline)]
 pub use topolint_diagnostics::{LineIndex, TextRange};

@@ -2,7 +2,7 @@
 
 use topolint_diagnostics::{LineIndex, TextRange};
 
-use crate::lexer::{lex, Kind, Tok};
+use crate::lexer::{Kind, Lexer, Tok};
 use crate::{Arg, Block, Comment, Config, Directive, ParseError, MAX_DEPTH, MAX_ERRORS};
 
 pub(crate) fn parse(text: &str) -> Config {
@@ -269,19 +269,14 @@ impl<'t> Driver<'t> {
     // ----- the loop ------------------------------------------------------------------
 
     fn run(&mut self) {
-        let mut toks = lex(self.text, 0);
-        let mut i = 0;
+        let mut toks = Lexer::new(self.text, 0);
         while self.stopped_at.is_none() {
-            let Some(&tok) = toks.get(i) else {
+            let Some(tok) = toks.next() else {
                 break;
             };
-            i += 1;
             match self.step(tok) {
                 Step::Next => {}
-                Step::Relex(from) => {
-                    toks = lex(self.text, from);
-                    i = 0;
-                }
+                Step::Relex(from) => toks = Lexer::new(self.text, from),
             }
         }
     }
