@@ -66,6 +66,46 @@ const POD_OWNERS: &[&str] = &[
     "Job",
 ];
 
+impl K8sOutput {
+    /// Appends the output of a later file, as if its objects had been lowered into `self`
+    /// one after the other: lists concatenate in order; a `Namespace` object's labels win
+    /// over a namespace that is only mentioned, and the last declaration wins.
+    pub fn append(&mut self, later: K8sOutput) {
+        let K8sOutput {
+            workloads,
+            services,
+            routes,
+            route_targets,
+            mesh,
+            namespaces,
+            configmaps,
+            objects,
+            network_policies,
+            destination_rules,
+            declared_namespaces,
+            peer_authentications,
+        } = later;
+        self.workloads.extend(workloads);
+        self.services.extend(services);
+        self.routes.extend(routes);
+        self.route_targets.extend(route_targets);
+        self.mesh.extend(mesh);
+        self.configmaps.extend(configmaps);
+        self.objects.extend(objects);
+        self.network_policies.extend(network_policies);
+        self.destination_rules.extend(destination_rules);
+        self.peer_authentications.extend(peer_authentications);
+        for (name, labels) in namespaces {
+            if declared_namespaces.contains_key(&name) {
+                self.namespaces.insert(name, labels);
+            } else {
+                self.namespaces.entry(name).or_default();
+            }
+        }
+        self.declared_namespaces.extend(declared_namespaces);
+    }
+}
+
 pub fn lower_file(ctx: &Ctx<'_>, file: FileId, out: &mut K8sOutput) {
     let Some(yaml) = ctx.ws.file(file).yaml() else {
         return;

@@ -69,12 +69,29 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         workloads.extend(out.workloads);
         services.extend(out.services);
     }
-    let mut k = K8sOutput::default();
-    for f in &ws.files {
-        if f.kind == Some(FileKind::Kubernetes) {
-            k8s::lower_file(&ctx, f.id, &mut k);
-        }
-    }
+    // Kubernetes files too: each file is lowered on its own, the outputs are appended in
+    // file order (the result is the one a sequential loop gives; see `K8sOutput::append`).
+    let k8s_files: Vec<FileId> = ws
+        .files
+        .iter()
+        .filter(|f| f.kind == Some(FileKind::Kubernetes))
+        .map(|f| f.id)
+        .collect();
+    let mut k = k8s_files
+        .par_chunks(64)
+        .map(|files| {
+            let mut out = K8sOutput::default();
+            for &file in files {
+                k8s::lower_file(&ctx, file, &mut out);
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold(K8sOutput::default(), |mut all, out| {
+            all.append(out);
+            all
+        });
     workloads.extend(std::mem::take(&mut k.workloads));
     for mut s in std::mem::take(&mut k.services) {
         if s.kind != "ServiceEntry" {

@@ -118,19 +118,45 @@ impl FileSystem for RealFs {
                 !(e.file_type().is_some_and(|t| t.is_dir())
                     && ALWAYS_SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
             });
-        let mut out = Vec::new();
-        for entry in builder.build() {
-            match entry {
-                Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) {
-                        out.push(WalkEntry::File(e.into_path()));
-                    }
+        // The parallel walker: discovery is one of the few sequential-looking stages of a
+        // run (a directory per stack), and the order does not matter as the result is
+        // sorted.
+        let found = std::sync::Mutex::new(Vec::new());
+        builder.build_parallel().run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                let item = match entry {
+                    Ok(e) => e
+                        .file_type()
+                        .is_some_and(|t| t.is_file())
+                        .then(|| WalkEntry::File(e.into_path())),
+                    Err(err) => Some(walk_error(root, &err)),
+                };
+                if let Some(item) = item {
+                    found
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(item);
                 }
-                Err(err) => out.push(walk_error(root, &err)),
-            }
-        }
-        out.sort_by(|a, b| entry_path(a).cmp(entry_path(b)));
+                ignore::WalkState::Continue
+            })
+        });
+        let mut out = found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        out.sort_by(|a, b| {
+            entry_path(a)
+                .cmp(entry_path(b))
+                .then_with(|| entry_message(a).cmp(entry_message(b)))
+        });
         out
+    }
+}
+
+fn entry_message(e: &WalkEntry) -> &str {
+    match e {
+        WalkEntry::File(_) => "",
+        WalkEntry::Error { message, .. } => message,
     }
 }
 

@@ -7,7 +7,8 @@ use topolint_diagnostics::TextRange;
 
 use crate::errors::locate;
 use crate::tree::{
-    Comment, Document, DuplicateKey, Node, NodeId, NodeKind, ScalarStyle, YamlError, YamlFile,
+    Comment, Data, Document, DuplicateKey, Meta, Node, NodeId, ScalarStyle, Slice, StrId,
+    YamlError, YamlFile, NO_NODE,
 };
 
 /// Parses a YAML stream (any number of documents). Never panics and never fails: syntax
@@ -58,6 +59,9 @@ struct Builder<'t> {
     doc: Option<usize>,
     /// End of the last event other than a comment (where a broken quoted scalar may start).
     last_end: usize,
+    /// Emptied child lists of closed collections, reused by the next ones.
+    free_items: Vec<Vec<NodeId>>,
+    free_entries: Vec<Vec<(NodeId, NodeId)>>,
 }
 
 fn to_u32(v: usize) -> u32 {
@@ -73,6 +77,8 @@ impl<'t> Builder<'t> {
             anchors: HashMap::new(),
             doc: None,
             last_end: 0,
+            free_items: Vec::new(),
+            free_entries: Vec::new(),
         }
     }
 
@@ -107,7 +113,24 @@ impl<'t> Builder<'t> {
         self.file.comments.sort_by_key(|c| c.range);
         self.file.errors.sort_by_key(|e| e.range);
         self.file.maps_with_duplicates.sort_unstable();
+        // Tags and anchors are recorded in event order; an anchor may follow its node's
+        // children.
+        self.file.meta.sort_by_key(|(id, _)| *id);
+        // The buffers grew by doubling; the tree lives as long as the run.
+        self.file.nodes.shrink_to_fit();
+        self.file.strings.shrink_to_fit();
+        self.file.items.shrink_to_fit();
+        self.file.entries.shrink_to_fit();
         self.file
+    }
+
+    fn intern(&mut self, s: &str) -> StrId {
+        let start = to_u32(self.file.strings.len());
+        self.file.strings.push_str(s);
+        StrId {
+            start,
+            len: to_u32(s.len()),
+        }
     }
 
     fn span_range(&self, span: &Span) -> (usize, usize) {
@@ -135,14 +158,22 @@ impl<'t> Builder<'t> {
         offset
     }
 
-    fn push_node(&mut self, kind: NodeKind, start: usize, end: usize, tag: Option<&Tag>) -> NodeId {
+    fn push_node(&mut self, data: Data, start: usize, end: usize, tag: Option<&Tag>) -> NodeId {
         let id = NodeId(to_u32(self.file.nodes.len()));
         self.file.nodes.push(Node {
-            kind,
+            data,
             range: TextRange::from_usize(start, end),
-            tag: tag.map(Tag::original),
-            anchor: None,
         });
+        if let Some(tag) = tag {
+            let tag = self.intern(&tag.original());
+            self.file.meta.push((
+                id,
+                Meta {
+                    tag: Some(tag),
+                    anchor: None,
+                },
+            ));
+        }
         id
     }
 
@@ -224,6 +255,8 @@ impl<'t> Builder<'t> {
                 self.doc = None;
             }
             Event::Comment(text, _placement) => {
+                // Comments keep their own strings: few per file, and they are read by
+                // suppression comments long after the tree is built.
                 self.file.comments.push(Comment {
                     range: TextRange::from_usize(start, end),
                     text: text.into_owned(),
@@ -231,15 +264,28 @@ impl<'t> Builder<'t> {
             }
             Event::Anchor(anchor_id, name) => {
                 if let Some(&node) = self.anchors.get(&anchor_id) {
-                    if let Some(node) = self.node_mut(node) {
-                        node.anchor = Some(name.into_owned());
+                    let anchor = self.intern(&name);
+                    match self.file.meta.iter_mut().rev().find(|(id, _)| *id == node) {
+                        Some((_, meta)) => meta.anchor = Some(anchor),
+                        None => self.file.meta.push((
+                            node,
+                            Meta {
+                                tag: None,
+                                anchor: Some(anchor),
+                            },
+                        )),
                     }
                 }
             }
             Event::Alias(anchor_id) => {
                 let target = self.anchors.get(&anchor_id).copied();
-                let name = alias_name(self.text, start, end);
-                let id = self.push_node(NodeKind::Alias { name, target }, start, end, None);
+                let name = self.intern(alias_name(self.text, start, end));
+                let id = self.push_node(
+                    Data::Alias(name, target.unwrap_or(NO_NODE)),
+                    start,
+                    end,
+                    None,
+                );
                 self.attach(id);
             }
             Event::UnresolvedAlias(name) => {
@@ -254,7 +300,8 @@ impl<'t> Builder<'t> {
                 if let Some(doc) = self.current_doc() {
                     doc.has_error = true;
                 }
-                let id = self.push_node(NodeKind::Alias { name, target: None }, start, end, None);
+                let name = self.intern(&name);
+                let id = self.push_node(Data::Alias(name, NO_NODE), start, end, None);
                 self.attach(id);
             }
             Event::Scalar(value, style, anchor_id, tag) => {
@@ -269,7 +316,7 @@ impl<'t> Builder<'t> {
                         } else {
                             start
                         };
-                        (NodeKind::Null, at, at)
+                        (Data::Null, at, at)
                     } else {
                         let (start, end) = match style {
                             ScalarStyle::Literal | ScalarStyle::Folded => {
@@ -277,14 +324,7 @@ impl<'t> Builder<'t> {
                             }
                             _ => (start, end),
                         };
-                        (
-                            NodeKind::Scalar {
-                                value: value.into_owned(),
-                                style,
-                            },
-                            start,
-                            end,
-                        )
+                        (Data::Scalar(self.intern(&value), style), start, end)
                     };
                 let id = self.push_node(kind, start, end, tag.as_deref());
                 self.register_anchor(anchor_id, id);
@@ -297,23 +337,29 @@ impl<'t> Builder<'t> {
                 } else {
                     block_sequence_start(self.text, start)
                 };
-                let id =
-                    self.push_node(NodeKind::Sequence(Vec::new()), start, start, tag.as_deref());
+                let id = self.push_node(
+                    Data::Sequence(Slice::default()),
+                    start,
+                    start,
+                    tag.as_deref(),
+                );
                 self.register_anchor(anchor_id, id);
-                self.stack.push(Frame::Seq {
-                    id,
-                    items: Vec::new(),
-                    flow,
-                });
+                let items = self.free_items.pop().unwrap_or_default();
+                self.stack.push(Frame::Seq { id, items, flow });
             }
             Event::MappingStart(style, anchor_id, tag) => {
                 let flow = style == StructureStyle::Flow;
-                let id =
-                    self.push_node(NodeKind::Mapping(Vec::new()), start, start, tag.as_deref());
+                let id = self.push_node(
+                    Data::Mapping(Slice::default()),
+                    start,
+                    start,
+                    tag.as_deref(),
+                );
                 self.register_anchor(anchor_id, id);
+                let entries = self.free_entries.pop().unwrap_or_default();
                 self.stack.push(Frame::Map {
                     id,
-                    entries: Vec::new(),
+                    entries,
                     key: None,
                     flow,
                 });
@@ -332,10 +378,21 @@ impl<'t> Builder<'t> {
     /// Stores a collection's children in its node and sets its end. `close_end` is the end of
     /// the closing event (used for flow collections, whose closing bracket it covers).
     fn close_frame(&mut self, frame: Frame, close_end: Option<usize>) -> NodeId {
-        let (id, kind, last_child, flow) = match frame {
-            Frame::Seq { id, items, flow } => {
+        let (id, data, last_child, flow) = match frame {
+            Frame::Seq {
+                id,
+                mut items,
+                flow,
+            } => {
                 let last = items.last().copied();
-                (id, NodeKind::Sequence(items), last, flow)
+                let slice = Slice {
+                    start: to_u32(self.file.items.len()),
+                    len: to_u32(items.len()),
+                };
+                self.file.items.extend_from_slice(&items);
+                items.clear();
+                self.free_items.push(items);
+                (id, Data::Sequence(slice), last, flow)
             }
             Frame::Map {
                 id,
@@ -346,12 +403,19 @@ impl<'t> Builder<'t> {
                 if let Some(key) = key {
                     // A key without a value (only when abandoning a broken document).
                     let at = self.node_range(key).end as usize;
-                    let null = self.push_node(NodeKind::Null, at, at, None);
+                    let null = self.push_node(Data::Null, at, at, None);
                     entries.push((key, null));
                 }
                 self.record_duplicates(id, &entries);
                 let last = entries.last().map(|&(_, v)| v);
-                (id, NodeKind::Mapping(entries), last, flow)
+                let slice = Slice {
+                    start: to_u32(self.file.entries.len()),
+                    len: to_u32(entries.len()),
+                };
+                self.file.entries.extend_from_slice(&entries);
+                entries.clear();
+                self.free_entries.push(entries);
+                (id, Data::Mapping(slice), last, flow)
             }
         };
         let start = self.node_range(id).start;
@@ -361,7 +425,7 @@ impl<'t> Builder<'t> {
             _ => child_end.unwrap_or(start),
         };
         if let Some(node) = self.node_mut(id) {
-            node.kind = kind;
+            node.data = data;
             node.range = TextRange::new(start, end);
         }
         id
@@ -374,14 +438,13 @@ impl<'t> Builder<'t> {
         let file = &self.file;
         let key_of = |k: NodeId| -> Option<&str> {
             let mut node = file.node(k);
-            if let NodeKind::Alias {
-                target: Some(t), ..
-            } = node.kind
-            {
-                node = file.node(t);
+            if let Data::Alias(_, t) = node.data {
+                if t != NO_NODE {
+                    node = file.node(t);
+                }
             }
-            match &node.kind {
-                NodeKind::Scalar { value, .. } => Some(value.as_str()),
+            match node.data {
+                Data::Scalar(value, _) => Some(file.str(value)),
                 _ => None,
             }
         };
@@ -456,9 +519,9 @@ fn convert_style(style: granit_parser::ScalarStyle) -> ScalarStyle {
     }
 }
 
-fn alias_name(text: &str, start: usize, end: usize) -> String {
+fn alias_name(text: &str, start: usize, end: usize) -> &str {
     let raw = text.get(start..end).unwrap_or("");
-    raw.strip_prefix('*').unwrap_or(raw).to_owned()
+    raw.strip_prefix('*').unwrap_or(raw)
 }
 
 /// A block sequence event may start at the first item's content (`key:\n- item` reports the

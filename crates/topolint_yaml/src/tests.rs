@@ -57,13 +57,13 @@ fn assert_well_formed(text: &str, file: &YamlFile) {
             "{range:?} not on char boundaries"
         );
     }
-    for node in &file.nodes {
-        let children: Vec<NodeId> = match &node.kind {
-            NodeKind::Sequence(items) => items.clone(),
+    for id in (0..file.nodes.len()).map(|i| NodeId(i as u32)) {
+        let children: Vec<NodeId> = match file.kind(id) {
+            NodeKind::Sequence(items) => items.to_vec(),
             NodeKind::Mapping(entries) => entries.iter().flat_map(|&(k, v)| [k, v]).collect(),
             NodeKind::Alias {
                 target: Some(t), ..
-            } => vec![*t],
+            } => vec![t],
             _ => vec![],
         };
         for child in children {
@@ -207,7 +207,7 @@ fn multi_document_stream_with_markers() {
     // An empty document: `---` and a comment. Its root is an empty null.
     let empty = file.root(2).unwrap();
     assert!(empty.is_null());
-    assert_eq!(empty.kind(), &NodeKind::Null);
+    assert_eq!(empty.kind(), NodeKind::Null);
     assert_eq!(
         file.root(3).unwrap().items().next().unwrap().as_str(),
         Some("x")
@@ -235,8 +235,8 @@ fn anchors_are_scoped_to_their_document() {
     let b = file.root(1).unwrap().get("b").unwrap();
     assert_eq!(
         b.kind(),
-        &NodeKind::Alias {
-            name: "x".into(),
+        NodeKind::Alias {
+            name: "x",
             target: None
         }
     );
@@ -282,7 +282,7 @@ fn empty_values_are_null_nodes_with_empty_ranges_after_the_indicator() {
     let file = parse_ok(text);
     let root = file.root(0).unwrap();
     let a = root.get("a").unwrap();
-    assert_eq!(a.kind(), &NodeKind::Null);
+    assert_eq!(a.kind(), NodeKind::Null);
     assert_eq!(a.range(), TextRange::empty(2)); // right after `a:`
     assert!(a.is_null());
     assert_eq!(a.as_str(), None);
@@ -292,16 +292,16 @@ fn empty_values_are_null_nodes_with_empty_ranges_after_the_indicator() {
     assert!(b.is_null());
     assert!(root.get("c").unwrap().is_null());
     let d = root.get("d").unwrap();
-    assert_eq!(d.kind(), &NodeKind::Null);
+    assert_eq!(d.kind(), NodeKind::Null);
     assert_eq!(d.range(), TextRange::empty(range_of(text, "d:").end));
     let e = root.get("e").unwrap();
     let f = e.get("f").unwrap();
-    assert_eq!(f.kind(), &NodeKind::Null);
+    assert_eq!(f.kind(), NodeKind::Null);
     assert_eq!(f.range(), TextRange::empty(range_of(text, "f:").end));
     assert!(e.get("g").unwrap().is_null());
     let items: Vec<NodeRef<'_>> = root.get("h").unwrap().items().collect();
     assert_eq!(items.len(), 2);
-    assert!(items.iter().all(|i| i.kind() == &NodeKind::Null));
+    assert!(items.iter().all(|i| i.kind() == NodeKind::Null));
     // `- ` null sits after the dash and its space, `-` null right after the dash.
     assert_eq!(
         items[0].range(),
@@ -1127,16 +1127,11 @@ fn aliases_are_references_and_accessors_follow_them() {
     );
     assert_eq!(root.get("ports").unwrap().items().count(), 1);
     assert!(root.get("ports").unwrap().is_sequence());
-    assert_eq!(
-        file.node(root.get("defaults").unwrap().id)
-            .anchor
-            .as_deref(),
-        Some("d")
-    );
+    assert_eq!(file.anchor(root.get("defaults").unwrap().id), Some("d"));
     match web.kind() {
         NodeKind::Alias { name, target } => {
             assert_eq!(name, "d");
-            assert_eq!(*target, Some(root.get("defaults").unwrap().id));
+            assert_eq!(target, Some(root.get("defaults").unwrap().id));
         }
         other => panic!("{other:?}"),
     }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use topolint_diagnostics::TextRange;
 
-use crate::tree::{Node, NodeId, NodeKind, ScalarStyle, YamlFile};
+use crate::tree::{Data, Node, NodeId, NodeKind, ScalarStyle, YamlFile};
 
 /// Node budget for traversals that expand aliases ([`NodeRef::walk`]): enough for any real
 /// configuration, small enough that an alias bomb stops in milliseconds.
@@ -54,7 +54,7 @@ impl Eq for NodeRef<'_> {}
 impl fmt::Debug for NodeRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let node = self.node();
-        let kind = match &node.kind {
+        let kind = match self.kind() {
             NodeKind::Scalar { value, .. } => format!("scalar {value:?}"),
             NodeKind::Sequence(items) => format!("sequence of {}", items.len()),
             NodeKind::Mapping(entries) => format!("mapping of {}", entries.len()),
@@ -81,8 +81,8 @@ impl<'a> NodeRef<'a> {
     }
 
     /// The kind of the node itself (an alias stays an alias; see [`Self::resolve`]).
-    pub fn kind(self) -> &'a NodeKind {
-        &self.node().kind
+    pub fn kind(self) -> NodeKind<'a> {
+        self.file.kind(self.id)
     }
 
     /// The source text of the node itself; `text` must be the parsed text.
@@ -101,7 +101,7 @@ impl<'a> NodeRef<'a> {
                 } => {
                     current = NodeRef {
                         file: self.file,
-                        id: *target,
+                        id: target,
                     };
                 }
                 _ => return current,
@@ -116,18 +116,20 @@ impl<'a> NodeRef<'a> {
 
     /// The tag of the (resolved) node as written, e.g. `!!str`.
     pub fn tag(self) -> Option<&'a str> {
-        self.resolve().node().tag.as_deref()
+        let node = self.resolve();
+        self.file.tag(node.id)
     }
 
     /// The anchor defined on the (resolved) node, without `&`.
     pub fn anchor(self) -> Option<&'a str> {
-        self.resolve().node().anchor.as_deref()
+        let node = self.resolve();
+        self.file.anchor(node.id)
     }
 
     /// The style of a (resolved) scalar.
     pub fn style(self) -> Option<ScalarStyle> {
         match self.resolve().kind() {
-            NodeKind::Scalar { style, .. } => Some(*style),
+            NodeKind::Scalar { style, .. } => Some(style),
             _ => None,
         }
     }
@@ -148,7 +150,7 @@ impl<'a> NodeRef<'a> {
     /// [`NodeKind::Null`]). `port: 80` gives `"80"`: use [`Self::as_i64`] for numbers.
     pub fn as_str(self) -> Option<&'a str> {
         match self.resolve().kind() {
-            NodeKind::Scalar { value, .. } => Some(value.as_str()),
+            NodeKind::Scalar { value, .. } => Some(value),
             _ => None,
         }
     }
@@ -162,10 +164,10 @@ impl<'a> NodeRef<'a> {
         let NodeKind::Scalar { value, style } = node.kind() else {
             return None;
         };
-        match node.node().tag.as_deref().map(core_tag) {
+        match node.tag().map(core_tag) {
             Some(Some("int")) => parse_int(value),
             Some(_) => None,
-            None if *style == ScalarStyle::Plain => parse_int(value),
+            None if style == ScalarStyle::Plain => parse_int(value),
             None => None,
         }
     }
@@ -177,12 +179,12 @@ impl<'a> NodeRef<'a> {
         let NodeKind::Scalar { value, style } = node.kind() else {
             return None;
         };
-        let bool_tagged = match node.node().tag.as_deref().map(core_tag) {
+        let bool_tagged = match node.tag().map(core_tag) {
             Some(Some("bool")) => true,
             Some(_) => return None,
             None => false,
         };
-        if *style != ScalarStyle::Plain && !bool_tagged {
+        if style != ScalarStyle::Plain && !bool_tagged {
             return None;
         }
         let is = |word: &str| value.eq_ignore_ascii_case(word);
@@ -200,12 +202,12 @@ impl<'a> NodeRef<'a> {
         let node = self.resolve();
         match node.kind() {
             NodeKind::Null => true,
-            NodeKind::Scalar { value, style } => match node.node().tag.as_deref().map(core_tag) {
+            NodeKind::Scalar { value, style } => match node.tag().map(core_tag) {
                 Some(Some("null")) => true,
                 Some(_) => false,
                 None => {
-                    *style == ScalarStyle::Plain
-                        && matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+                    style == ScalarStyle::Plain
+                        && matches!(value, "" | "~" | "null" | "Null" | "NULL")
                 }
             },
             _ => false,
@@ -251,10 +253,12 @@ impl<'a> NodeRef<'a> {
         let entries = mapping_entries(file, map.id)?;
         let mut has_merge = false;
         for &(k, v) in entries.iter().rev() {
-            if scalar_key(file, k) == Some(key) {
-                return Some((file.get(k), file.get(v)));
+            match scalar_key(file, k) {
+                Some(found) if found == key => return Some((file.get(k), file.get(v))),
+                // Only a `<<` key can be a merge key: the tag check is for those alone.
+                Some("<<") => has_merge = has_merge || is_merge_key(file, k),
+                _ => {}
             }
-            has_merge = has_merge || is_merge_key(file, k);
         }
         if !has_merge {
             return None;
@@ -434,7 +438,7 @@ impl<'a> Iterator for Entries<'a> {
 impl ExactSizeIterator for Entries<'_> {}
 
 fn mapping_entries(file: &YamlFile, id: NodeId) -> Option<&[(NodeId, NodeId)]> {
-    match &file.node(id).kind {
+    match file.kind(id) {
         NodeKind::Mapping(entries) => Some(entries),
         _ => None,
     }
@@ -442,19 +446,25 @@ fn mapping_entries(file: &YamlFile, id: NodeId) -> Option<&[(NodeId, NodeId)]> {
 
 /// The scalar value of a key node, through an alias.
 fn scalar_key(file: &YamlFile, key: NodeId) -> Option<&str> {
-    match file.get(key).resolve().kind() {
-        NodeKind::Scalar { value, .. } => Some(value),
+    // Called for every entry of every lookup: read the compact node directly. An alias
+    // points at an anchored node, which is never an alias itself.
+    let mut node = file.node(key);
+    if let Data::Alias(_, target) = node.data {
+        node = file.node(target);
+    }
+    match node.data {
+        Data::Scalar(value, _) => Some(file.str(value)),
         _ => None,
     }
 }
 
 /// A plain `<<` key (or one tagged `!!merge`).
 fn is_merge_key(file: &YamlFile, key: NodeId) -> bool {
-    let node = file.get(key).resolve().node();
-    match &node.kind {
-        NodeKind::Scalar { value, style } if value == "<<" => match node.tag.as_deref() {
+    let node = file.get(key).resolve();
+    match node.kind() {
+        NodeKind::Scalar { value: "<<", style } => match file.tag(node.id) {
             Some(tag) => core_tag(tag) == Some("merge"),
-            None => *style == ScalarStyle::Plain,
+            None => style == ScalarStyle::Plain,
         },
         _ => false,
     }
