@@ -199,7 +199,9 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         },
         base_dir: Some(cwd.clone()),
     };
+    let mut timings = Timings::new(started);
     let mut ws = topolint_workspace::load(&inputs, &options, &RealFs)?;
+    timings.mark("load (discover, read, parse, includes)");
     // Plugin rules are rules like the others (selectable, suppressible); topolint.toml
     // joins the run's files so that `plugin-error` findings can point at `[[plugins]]`.
     let plugins = crate::plugins::load_for_run(&config, &load.plugins, &mut ws, &cwd)?;
@@ -211,13 +213,23 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         external: plugins.external.clone(),
         ..topolint_linter::LintOptions::default()
     };
-    let topolint_linter::Outcome { topology, findings } = topolint_linter::run(&ws, &lint_options);
+    timings.mark("plugins and configuration");
+    let topolint_linter::Outcome {
+        topology,
+        findings,
+        timings: lint_timings,
+    } = topolint_linter::run(&ws, &lint_options);
+    timings.mark_split(
+        "lint",
+        &[("link", lint_timings.link), ("rules", lint_timings.rules)],
+    );
     let gate = Gate {
         config: &config,
         base_dir: &cwd,
         known_rules: &known,
     };
     let mut outcome = gate.apply(&ws, findings, baseline.as_ref());
+    timings.mark("gate (configuration, suppressions, baseline)");
     if let Some(files) = report_only {
         let wanted = files
             .iter()
@@ -306,6 +318,8 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         }
     }
     target.flush()?;
+    timings.mark("render");
+    timings.print();
 
     let failed = findings.iter().any(|d| d.severity >= fail_on);
     // Freeing every tree and the topology takes a noticeable share of a large run, and the
@@ -337,4 +351,47 @@ pub fn init(args: &crate::cli::InitArgs, out: &mut impl Write) -> anyhow::Result
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     writeln!(out, "wrote `{}`", path.display())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `TOPOLINT_TIMINGS=1`: the wall time of each phase of a run, on standard error (for
+/// benchmarks and bug reports; see docs/benchmarks.md).
+struct Timings {
+    enabled: bool,
+    last: Instant,
+    lines: Vec<String>,
+}
+
+impl Timings {
+    fn new(started: Instant) -> Self {
+        Self {
+            enabled: std::env::var_os("TOPOLINT_TIMINGS").is_some_and(|v| v == "1"),
+            last: started,
+            lines: Vec::new(),
+        }
+    }
+
+    fn mark(&mut self, phase: &str) {
+        self.mark_split(phase, &[]);
+    }
+
+    fn mark_split(&mut self, phase: &str, parts: &[(&str, std::time::Duration)]) {
+        if !self.enabled {
+            return;
+        }
+        let now = Instant::now();
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let mut line = format!("{phase:<46} {:>9.1} ms", ms(now - self.last));
+        for (name, d) in parts {
+            line.push_str(&format!("  {name} {:.1} ms", ms(*d)));
+        }
+        self.lines.push(line);
+        self.last = now;
+    }
+
+    #[allow(clippy::print_stderr)] // the point of TOPOLINT_TIMINGS
+    fn print(&self) {
+        for line in &self.lines {
+            eprintln!("timing: {line}");
+        }
+    }
 }

@@ -90,23 +90,39 @@ pub struct Suppressions {
 
 /// Reads every suppression comment and annotation in the workspace.
 pub fn collect(ws: &Workspace) -> Suppressions {
+    use rayon::prelude::*;
+    // Per file in parallel (every comment of every file is looked at), then in file order.
+    let per_file: Vec<Suppressions> = ws
+        .files
+        .par_iter()
+        .map(|f| {
+            let mut out = Suppressions::default();
+            collect_file(ws, f, &mut out);
+            out
+        })
+        .collect();
     let mut out = Suppressions::default();
-    for f in &ws.files {
-        let source = ws.sources.file(f.id);
-        let comments: Vec<TextRange> = match &f.content {
-            Content::Nginx(config) => config.comments.iter().map(|c| c.range).collect(),
-            Content::Yaml(yaml) => yaml.comments.iter().map(|c| c.range).collect(),
-            Content::Text if f.kind == Some(FileKind::Dockerfile) => dockerfile_comments(source),
-            _ => Vec::new(),
-        };
-        comment_suppressions(source, &comments, &mut out);
-        if f.kind == Some(FileKind::Kubernetes) {
-            if let Content::Yaml(yaml) = &f.content {
-                annotation_suppressions(source, yaml, &mut out);
-            }
-        }
+    for mut file in per_file {
+        out.items.append(&mut file.items);
+        out.malformed.append(&mut file.malformed);
     }
     out
+}
+
+fn collect_file(ws: &Workspace, f: &topolint_workspace::LoadedFile, out: &mut Suppressions) {
+    let source = ws.sources.file(f.id);
+    let comments: Vec<TextRange> = match &f.content {
+        Content::Nginx(config) => config.comments.iter().map(|c| c.range).collect(),
+        Content::Yaml(yaml) => yaml.comments.iter().map(|c| c.range).collect(),
+        Content::Text if f.kind == Some(FileKind::Dockerfile) => dockerfile_comments(source),
+        _ => Vec::new(),
+    };
+    comment_suppressions(source, &comments, out);
+    if f.kind == Some(FileKind::Kubernetes) {
+        if let Content::Yaml(yaml) = &f.content {
+            annotation_suppressions(source, yaml, out);
+        }
+    }
 }
 
 /// Dockerfile comments: lines whose first non-blank character is `#`.

@@ -39,6 +39,16 @@ pub struct Outcome {
     pub topology: Topology,
     /// Sorted, deduplicated.
     pub findings: Vec<Diagnostic>,
+    /// How long linking and the rules took (`TOPOLINT_TIMINGS=1 topolint check` prints it).
+    pub timings: Timings,
+}
+
+/// Wall time of the linter's phases.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    pub link: std::time::Duration,
+    /// Built-in and plugin rules.
+    pub rules: std::time::Duration,
 }
 
 /// The linker's options from the facts of topolint.toml; paths are shown relative to
@@ -74,7 +84,9 @@ pub fn link_options(facts: &topolint_config::Facts, base_dir: &std::path::Path) 
 
 /// Links the workspace and runs the rules.
 pub fn run(ws: &Workspace, options: &LintOptions) -> Outcome {
+    let started = std::time::Instant::now();
     let linked = topolint_model::link(ws, &options.link);
+    let link = started.elapsed();
     let mut findings = ws.diagnostics.clone();
     findings.extend(linked.diagnostics);
     let ctx = topolint_rules::Context {
@@ -91,10 +103,12 @@ pub fn run(ws: &Workspace, options: &LintOptions) -> Outcome {
     for external in &options.external {
         findings.extend(external.check(&linked.topology, &ws.sources, &enabled));
     }
+    let rules = started.elapsed() - link;
     Workspace::sort_diagnostics(&ws.sources, &mut findings);
     Outcome {
         topology: linked.topology,
         findings,
+        timings: Timings { link, rules },
     }
 }
 
