@@ -381,6 +381,9 @@ impl Timings {
         let now = Instant::now();
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         let mut line = format!("{phase:<46} {:>9.1} ms", ms(now - self.last));
+        if let Some(rss) = resident_mib() {
+            line.push_str(&format!("  rss {rss:.0} MiB"));
+        }
         for (name, d) in parts {
             line.push_str(&format!("  {name} {:.1} ms", ms(*d)));
         }
@@ -394,4 +397,12 @@ impl Timings {
             eprintln!("timing: {line}");
         }
     }
+}
+
+/// Resident memory of this process now (Linux `/proc/self/status`), for `TOPOLINT_TIMINGS`.
+fn resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }

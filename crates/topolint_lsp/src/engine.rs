@@ -198,6 +198,8 @@ impl Engine {
         // gate below applies selection and suppressions, so the editor shows what CI reports.
         let lint_options = topolint_linter::LintOptions {
             link: topolint_linter::link_options(&settings.config.facts, &job.setup.base_dir),
+            // Every edit links again: parsed ConfigMap-embedded configurations are reused.
+            keep_parse_memo: true,
             ..topolint_linter::LintOptions::default()
         };
         let outcome = topolint_linter::run(ws, &lint_options);

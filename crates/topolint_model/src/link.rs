@@ -325,9 +325,15 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     }
 
     // 6. Substitute envsubst variables from the container that runs the template.
+    //    Workloads by id (the first of an id wins, as `find` would).
+    let mut workload_by_id: std::collections::HashMap<&str, &Workload> =
+        std::collections::HashMap::with_capacity(workloads.len());
+    for w in &workloads {
+        workload_by_id.entry(w.id.as_str()).or_insert(w);
+    }
     for p in &mut proxies {
         let Some(pl) = &p.placement else { continue };
-        let Some(w) = workloads.iter().find(|w| w.id == pl.workload) else {
+        let Some(&w) = workload_by_id.get(pl.workload.as_str()) else {
             continue;
         };
         let c = pl
@@ -537,15 +543,29 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
 /// after every edit: re-parsing every embedded configuration was a third of linking a
 /// 1,000-file workspace. Bounded: the memo is emptied when it holds more than 64 MiB of
 /// text.
+type EmbeddedMemo = (
+    std::collections::HashMap<String, std::sync::Arc<topolint_nginx::Config>>,
+    usize,
+);
+
+static EMBEDDED_MEMO: std::sync::OnceLock<std::sync::Mutex<EmbeddedMemo>> =
+    std::sync::OnceLock::new();
+
+/// Forgets the memoized parses of nginx configurations embedded in ConfigMaps. A one-shot
+/// run (`topolint check`) calls it after linking: the memo serves later links (the language
+/// server's), and its parsed trees are a large share of a big repository's memory.
+pub fn clear_parse_memo() {
+    if let Some(memo) = EMBEDDED_MEMO.get() {
+        let mut guard = memo.lock().unwrap_or_else(|e| e.into_inner());
+        guard.0 = Default::default();
+        guard.1 = 0;
+    }
+}
+
 fn parse_embedded(text: &str) -> std::sync::Arc<topolint_nginx::Config> {
-    use std::sync::{Arc, Mutex, OnceLock};
+    use std::sync::Arc;
     const LIMIT: usize = 64 << 20;
-    type Memo = (
-        std::collections::HashMap<String, Arc<topolint_nginx::Config>>,
-        usize,
-    );
-    static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
-    let memo = MEMO.get_or_init(Default::default);
+    let memo = EMBEDDED_MEMO.get_or_init(Default::default);
     let hit = memo
         .lock()
         .unwrap_or_else(|e| e.into_inner())

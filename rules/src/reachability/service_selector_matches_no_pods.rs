@@ -1,9 +1,9 @@
 //! `service-selector-matches-no-pods`
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use topolint_diagnostics::Severity;
-use topolint_model::Platform;
+use topolint_model::{Platform, Workload};
 
 use crate::{Context, Finding, Layer, Report, RuleMeta};
 
@@ -46,9 +46,46 @@ namespace.
 "#,
 };
 
+/// Kubernetes pods indexed once, on the first Service that selects nothing (scanning every
+/// workload per such Service was quadratic in the size of the repository).
+struct Pods<'t> {
+    all: Vec<&'t Workload>,
+    by_namespace: HashMap<&'t str, Vec<&'t Workload>>,
+    by_label: HashMap<(&'t str, &'t str), Vec<&'t Workload>>,
+}
+
+impl<'t> Pods<'t> {
+    fn new(t: &'t topolint_model::Topology) -> Self {
+        let all: Vec<&Workload> = t
+            .workloads
+            .iter()
+            .filter(|w| w.platform == Platform::Kubernetes)
+            .collect();
+        let mut by_namespace: HashMap<&str, Vec<&Workload>> = HashMap::new();
+        for &w in &all {
+            by_namespace.entry(w.scope.as_str()).or_default().push(w);
+        }
+        let mut by_label: HashMap<(&str, &str), Vec<&Workload>> = HashMap::new();
+        for &w in &all {
+            for (k, v) in &w.labels {
+                by_label
+                    .entry((k.as_str(), v.as_str()))
+                    .or_default()
+                    .push(w);
+            }
+        }
+        Self {
+            all,
+            by_namespace,
+            by_label,
+        }
+    }
+}
+
 pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
     let t = ctx.topology;
     let mut noted: BTreeSet<String> = BTreeSet::new();
+    let mut pods: Option<Pods<'_>> = None;
     for s in &t.services {
         if s.platform != Platform::Kubernetes
             || s.kind == "ExternalName"
@@ -66,19 +103,24 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             .iter()
             .map(|(k, v)| format!("{k}: {v}"))
             .collect();
-        let in_ns: Vec<_> = t
-            .workloads
+        let pods = pods.get_or_insert_with(|| Pods::new(t));
+        let in_ns: &[&Workload] = pods
+            .by_namespace
+            .get(s.scope.as_str())
+            .map_or(&[], Vec::as_slice);
+        // Candidates in other namespaces: the pods that carry one of the selector's
+        // labels (all pods when it has only expressions), in model order.
+        let candidates: &[&Workload] = match sel.match_labels.iter().next() {
+            Some((k, v)) => pods
+                .by_label
+                .get(&(k.as_str(), v.as_str()))
+                .map_or(&[], Vec::as_slice),
+            None => &pods.all,
+        };
+        let elsewhere = candidates
             .iter()
-            .filter(|w| w.platform == Platform::Kubernetes && w.scope == s.scope)
-            .collect();
-        let elsewhere: Vec<_> = t
-            .workloads
-            .iter()
-            .filter(|w| {
-                w.platform == Platform::Kubernetes && w.scope != s.scope && sel.matches(&w.labels)
-            })
-            .collect();
-        if let Some(other) = elsewhere.first() {
+            .find(|w| w.scope != s.scope && sel.matches(&w.labels));
+        if let Some(other) = elsewhere {
             report.push(
                 Finding::new(span, format!("the selector of Service `{}` matches no pod in namespace `{}`", s.name, s.scope))
                     .label(format!("selects {{{}}}", selector_text.join(", ")))
