@@ -5,8 +5,9 @@
 //! char-index conversion, no hand-written comment scan), accepts `a:\tvalue`, and can resume
 //! at the next document marker after a syntax error while keeping original positions.
 //!
-//! [`parse`] turns the event stream into one arena ([`YamlFile::nodes`]) for all documents:
-//! every node keeps its byte range, tag and anchor; mappings keep every entry in source order
+//! [`parse`] turns the event stream into one compact arena ([`YamlFile::nodes`], 28 bytes a
+//! node; strings and children in per-file buffers) for all documents: every node keeps its
+//! byte range, tag and anchor ([`YamlFile::kind`], [`YamlFile::tag`], [`YamlFile::anchor`]); mappings keep every entry in source order
 //! (duplicate keys are kept AND listed in [`YamlFile::duplicate_keys`]); an alias is a node
 //! pointing at the anchored node, never a copy, so an alias bomb costs memory in proportion to
 //! the file. [`NodeRef`] is the read API: typed accessors (YAML 1.1 flavoured where Kubernetes
