@@ -389,147 +389,168 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         lookup: Default::default(),
     };
 
-    // 7. Edges.
-    let mut edges = Vec::new();
+    // 7. Edges, per caller in parallel, concatenated in caller order (then sorted).
     let resolver = Resolver {
         t: &topology,
         compose_dirs: &compose_dirs,
         names: ServiceNames::new(&topology),
     };
-    for p in &topology.proxies {
-        let caller = Caller::Proxy { id: p.id.clone() };
-        let caller_workload = p.placement.as_ref().map(|pl| pl.workload.clone());
-        let file_dir = ws
-            .sources
-            .file(p.root)
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let domain = resolver.domain(caller_workload.as_deref(), &file_dir);
-        for t in &p.targets {
-            let text = t.substituted.as_deref().unwrap_or(&t.raw);
-            let Some(url) = parse_pass(&t.directive, text) else {
-                continue;
-            };
-            if url.unix {
-                continue;
-            }
-            let mut edge = Edge {
-                caller: caller.clone(),
-                caller_workload: caller_workload.clone(),
-                via: t.directive.clone(),
-                host: url.host.clone(),
-                port: url.port,
-                scheme: url.scheme.clone(),
-                status: EdgeStatus::Unknown,
-                reason: None,
-                target: None,
-                span: t.span,
-                port_name: None,
-            };
-            let host_vars = nginx::variables(&url.host);
-            if !host_vars.is_empty() || url.host.contains('$') {
-                edge.reason = Some(format!(
-                    "the host is computed at run time from `${}`",
-                    host_vars.first().cloned().unwrap_or_default()
-                ));
-            } else if p.upstreams.iter().any(|u| u.name == url.host) {
-                edge.status = EdgeStatus::Upstream;
-                edge.reason = Some(format!("the `upstream {}` block", url.host));
-            } else {
-                resolver.resolve(&mut edge, &domain);
-            }
-            edges.push(edge);
-        }
-        for u in &p.upstreams {
-            for s in &u.servers {
-                let (host, port) = servers::split_bind(&s.address);
-                let Some(host) = host else { continue };
-                if s.address.starts_with("unix:") {
+    let per_proxy: Vec<Vec<Edge>> = topology
+        .proxies
+        .par_iter()
+        .map(|p| {
+            let mut edges = Vec::new();
+            let caller = Caller::Proxy { id: p.id.clone() };
+            let caller_workload = p.placement.as_ref().map(|pl| pl.workload.clone());
+            let file_dir = ws
+                .sources
+                .file(p.root)
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let domain = resolver.domain(caller_workload.as_deref(), &file_dir);
+            for t in &p.targets {
+                let text = t.substituted.as_deref().unwrap_or(&t.raw);
+                let Some(url) = parse_pass(&t.directive, text) else {
+                    continue;
+                };
+                if url.unix {
                     continue;
                 }
                 let mut edge = Edge {
                     caller: caller.clone(),
                     caller_workload: caller_workload.clone(),
-                    via: "upstream-server".into(),
-                    host,
-                    port: port.or(Some(80)),
-                    scheme: None,
+                    via: t.directive.clone(),
+                    host: url.host.clone(),
+                    port: url.port,
+                    scheme: url.scheme.clone(),
                     status: EdgeStatus::Unknown,
                     reason: None,
                     target: None,
-                    span: s.span,
+                    span: t.span,
                     port_name: None,
                 };
-                resolver.resolve(&mut edge, &domain);
+                let host_vars = nginx::variables(&url.host);
+                if !host_vars.is_empty() || url.host.contains('$') {
+                    edge.reason = Some(format!(
+                        "the host is computed at run time from `${}`",
+                        host_vars.first().cloned().unwrap_or_default()
+                    ));
+                } else if p.upstreams.iter().any(|u| u.name == url.host) {
+                    edge.status = EdgeStatus::Upstream;
+                    edge.reason = Some(format!("the `upstream {}` block", url.host));
+                } else {
+                    resolver.resolve(&mut edge, &domain);
+                }
                 edges.push(edge);
             }
-        }
-    }
-    for w in &topology.workloads {
-        let dir = compose_dirs.get(&w.scope).cloned().unwrap_or_default();
-        let domain = resolver.domain(Some(&w.id), &dir);
-        for c in &w.containers {
-            for e in &c.env {
-                let Some(value) = &e.value else { continue };
-                let Some((scheme, host, port)) = env_target(&e.name, value) else {
-                    continue;
-                };
-                let mut edge = Edge {
-                    caller: Caller::Workload {
-                        id: w.id.clone(),
-                        container: c.name.clone(),
-                    },
-                    caller_workload: Some(w.id.clone()),
-                    via: format!("env {}", e.name),
-                    host,
-                    port,
-                    scheme,
-                    status: EdgeStatus::Unknown,
-                    reason: None,
-                    target: None,
-                    span: e.value_span.unwrap_or(e.span),
-                    port_name: None,
-                };
-                resolver.resolve(&mut edge, &domain);
-                edges.push(edge);
+            for u in &p.upstreams {
+                for s in &u.servers {
+                    let (host, port) = servers::split_bind(&s.address);
+                    let Some(host) = host else { continue };
+                    if s.address.starts_with("unix:") {
+                        continue;
+                    }
+                    let mut edge = Edge {
+                        caller: caller.clone(),
+                        caller_workload: caller_workload.clone(),
+                        via: "upstream-server".into(),
+                        host,
+                        port: port.or(Some(80)),
+                        scheme: None,
+                        status: EdgeStatus::Unknown,
+                        reason: None,
+                        target: None,
+                        span: s.span,
+                        port_name: None,
+                    };
+                    resolver.resolve(&mut edge, &domain);
+                    edges.push(edge);
+                }
             }
-        }
-    }
-    for rt in &k.route_targets {
-        let domain = Domain::K8s {
-            namespace: rt.namespace.clone(),
-        };
-        let mut edge = Edge {
-            caller: Caller::Route {
-                id: rt.route.clone(),
-            },
-            caller_workload: None,
-            via: rt.via.into(),
-            host: rt.host.clone(),
-            port: rt.port,
-            scheme: None,
-            status: EdgeStatus::Unknown,
-            reason: None,
-            target: None,
-            span: rt.span,
-            port_name: rt.port_name.clone(),
-        };
-        if let Some(problem) = &rt.problem {
-            edge.status = EdgeStatus::Unresolved;
-            edge.reason = Some(problem.clone());
-            edges.push(edge);
-            continue;
-        }
-        resolver.resolve(&mut edge, &domain);
-        if let (Some(name), Some(target)) = (&rt.port_name, &mut edge.target) {
-            if let Some(s) = topology.service(&target.service) {
-                target.port_index = s.ports.iter().position(|p| p.name.as_deref() == Some(name));
+            edges
+        })
+        .collect();
+    let per_workload: Vec<Vec<Edge>> = topology
+        .workloads
+        .par_iter()
+        .map(|w| {
+            let mut edges = Vec::new();
+            let dir = compose_dirs.get(&w.scope).cloned().unwrap_or_default();
+            let domain = resolver.domain(Some(&w.id), &dir);
+            for c in &w.containers {
+                for e in &c.env {
+                    let Some(value) = &e.value else { continue };
+                    let Some((scheme, host, port)) = env_target(&e.name, value) else {
+                        continue;
+                    };
+                    let mut edge = Edge {
+                        caller: Caller::Workload {
+                            id: w.id.clone(),
+                            container: c.name.clone(),
+                        },
+                        caller_workload: Some(w.id.clone()),
+                        via: format!("env {}", e.name),
+                        host,
+                        port,
+                        scheme,
+                        status: EdgeStatus::Unknown,
+                        reason: None,
+                        target: None,
+                        span: e.value_span.unwrap_or(e.span),
+                        port_name: None,
+                    };
+                    resolver.resolve(&mut edge, &domain);
+                    edges.push(edge);
+                }
             }
-        }
-        edges.push(edge);
-    }
+            edges
+        })
+        .collect();
+    let per_route: Vec<Edge> = k
+        .route_targets
+        .par_iter()
+        .map(|rt| {
+            let domain = Domain::K8s {
+                namespace: rt.namespace.clone(),
+            };
+            let mut edge = Edge {
+                caller: Caller::Route {
+                    id: rt.route.clone(),
+                },
+                caller_workload: None,
+                via: rt.via.into(),
+                host: rt.host.clone(),
+                port: rt.port,
+                scheme: None,
+                status: EdgeStatus::Unknown,
+                reason: None,
+                target: None,
+                span: rt.span,
+                port_name: rt.port_name.clone(),
+            };
+            if let Some(problem) = &rt.problem {
+                edge.status = EdgeStatus::Unresolved;
+                edge.reason = Some(problem.clone());
+                return edge;
+            }
+            resolver.resolve(&mut edge, &domain);
+            if let (Some(name), Some(target)) = (&rt.port_name, &mut edge.target) {
+                if let Some(s) = topology.service(&target.service) {
+                    target.port_index =
+                        s.ports.iter().position(|p| p.name.as_deref() == Some(name));
+                }
+            }
+            edge
+        })
+        .collect();
+    let mut edges: Vec<Edge> = per_proxy
+        .into_iter()
+        .chain(per_workload)
+        .flatten()
+        .chain(per_route)
+        .collect();
     edges.sort_by(|a, b| (a.span, &a.host).cmp(&(b.span, &b.host)));
     topology.edges = edges;
     LinkOutput {
@@ -538,11 +559,6 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     }
 }
 
-/// Parses an nginx configuration embedded in a ConfigMap, through a process-wide memo keyed
-/// by the text. Parsing is pure, and the language server links the whole workspace again
-/// after every edit: re-parsing every embedded configuration was a third of linking a
-/// 1,000-file workspace. Bounded: the memo is emptied when it holds more than 64 MiB of
-/// text.
 type EmbeddedMemo = (
     std::collections::HashMap<String, std::sync::Arc<topolint_nginx::Config>>,
     usize,
@@ -562,6 +578,11 @@ pub fn clear_parse_memo() {
     }
 }
 
+/// Parses an nginx configuration embedded in a ConfigMap, through a process-wide memo keyed
+/// by the text. Parsing is pure, and the language server links the whole workspace again
+/// after every edit: re-parsing every embedded configuration was a third of linking a
+/// 1,000-file workspace. Bounded: the memo is emptied when it holds more than 64 MiB of
+/// text.
 fn parse_embedded(text: &str) -> std::sync::Arc<topolint_nginx::Config> {
     use std::sync::Arc;
     const LIMIT: usize = 64 << 20;
