@@ -62,6 +62,8 @@ struct Builder<'t> {
     /// Emptied child lists of closed collections, reused by the next ones.
     free_items: Vec<Vec<NodeId>>,
     free_entries: Vec<Vec<(NodeId, NodeId)>>,
+    /// Node -> its entry in `file.meta` (an anchor arrives after its node's tag).
+    meta_index: HashMap<NodeId, usize>,
 }
 
 fn to_u32(v: usize) -> u32 {
@@ -79,6 +81,7 @@ impl<'t> Builder<'t> {
             last_end: 0,
             free_items: Vec::new(),
             free_entries: Vec::new(),
+            meta_index: HashMap::new(),
         }
     }
 
@@ -166,15 +169,18 @@ impl<'t> Builder<'t> {
         });
         if let Some(tag) = tag {
             let tag = self.intern(&tag.original());
-            self.file.meta.push((
-                id,
-                Meta {
-                    tag: Some(tag),
-                    anchor: None,
-                },
-            ));
+            self.meta_mut(id).tag = Some(tag);
         }
         id
+    }
+
+    /// The tag/anchor record of `id`, created on first use.
+    fn meta_mut(&mut self, id: NodeId) -> &mut Meta {
+        let index = *self.meta_index.entry(id).or_insert_with(|| {
+            self.file.meta.push((id, Meta::default()));
+            self.file.meta.len() - 1
+        });
+        &mut self.file.meta[index].1
     }
 
     fn register_anchor(&mut self, anchor_id: usize, node: NodeId) {
@@ -265,16 +271,7 @@ impl<'t> Builder<'t> {
             Event::Anchor(anchor_id, name) => {
                 if let Some(&node) = self.anchors.get(&anchor_id) {
                     let anchor = self.intern(&name);
-                    match self.file.meta.iter_mut().rev().find(|(id, _)| *id == node) {
-                        Some((_, meta)) => meta.anchor = Some(anchor),
-                        None => self.file.meta.push((
-                            node,
-                            Meta {
-                                tag: None,
-                                anchor: Some(anchor),
-                            },
-                        )),
-                    }
+                    self.meta_mut(node).anchor = Some(anchor);
                 }
             }
             Event::Alias(anchor_id) => {

@@ -1346,3 +1346,26 @@ fn five_megabyte_multi_document_file() {
     // Informational only (debug builds are much slower than release).
     eprintln!("parsed {} bytes in {elapsed:?}", text.len());
 }
+
+#[test]
+fn many_tags_and_anchors_are_recorded_per_node() {
+    // Tags and anchors live in a side table; an anchor on an untagged node must not scan
+    // it (20,000 tagged nodes and 20,000 anchored ones: linear, every record kept).
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "- !!str t{i}\n- &a{i} v{i}\n- !custom &b{i} w{i}\n"
+        ));
+    }
+    let file = parse_ok(&text);
+    let root = file.root(0).unwrap();
+    let items: Vec<_> = root.items().collect();
+    assert_eq!(items.len(), 60_000);
+    assert_eq!(items[0].tag(), Some("!!str"));
+    assert_eq!(items[0].anchor(), None);
+    assert_eq!(items[59_998].anchor(), Some("a19999"));
+    assert_eq!(items[59_998].tag(), None);
+    assert_eq!(items[59_999].tag(), Some("!custom"));
+    assert_eq!(items[59_999].anchor(), Some("b19999"));
+    assert_eq!(items[59_999].as_str(), Some("w19999"));
+}

@@ -181,12 +181,12 @@ impl YamlFile {
             },
             Data::Sequence(items) => NodeKind::Sequence(
                 self.items
-                    .get(items.start as usize..(items.start + items.len) as usize)
+                    .get(items.start as usize..items.start as usize + items.len as usize)
                     .unwrap_or(&[]),
             ),
             Data::Mapping(entries) => NodeKind::Mapping(
                 self.entries
-                    .get(entries.start as usize..(entries.start + entries.len) as usize)
+                    .get(entries.start as usize..entries.start as usize + entries.len as usize)
                     .unwrap_or(&[]),
             ),
             Data::Alias(name, target) => NodeKind::Alias {
@@ -217,7 +217,7 @@ impl YamlFile {
 
     pub(crate) fn str(&self, s: StrId) -> &str {
         self.strings
-            .get(s.start as usize..(s.start + s.len) as usize)
+            .get(s.start as usize..s.start as usize + s.len as usize)
             .unwrap_or("")
     }
 
