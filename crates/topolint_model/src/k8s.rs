@@ -1302,3 +1302,58 @@ fn vs_routes(ctx: &Ctx<'_>, file: FileId, spec: NodeRef<'_>) -> Vec<crate::model
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// What the sequential loop did: a namespace only mentioned gets an empty entry that
+    /// never overwrites; a `Namespace` object's labels overwrite, the last one wins.
+    #[test]
+    fn append_keeps_the_namespace_semantics_of_one_sequential_pass() {
+        let injected = labels(&[("istio-injection", "enabled")]);
+        let mut first = K8sOutput::default();
+        first.namespaces.insert("shop".into(), BTreeMap::new()); // a Deployment mentions it
+        first
+            .namespaces
+            .insert("ops".into(), labels(&[("team", "a")]));
+        first
+            .declared_namespaces
+            .insert("ops".into(), labels(&[("team", "a")]));
+
+        let mut later = K8sOutput::default();
+        // Declares `shop` (overwrites the mention), only mentions `ops` (keeps its labels)
+        // and `new`.
+        later.namespaces.insert("shop".into(), injected.clone());
+        later
+            .declared_namespaces
+            .insert("shop".into(), injected.clone());
+        later.namespaces.insert("ops".into(), BTreeMap::new());
+        later.namespaces.insert("new".into(), BTreeMap::new());
+
+        first.append(later);
+        assert_eq!(first.namespaces["shop"], injected);
+        assert_eq!(first.namespaces["ops"], labels(&[("team", "a")]));
+        assert!(first.namespaces["new"].is_empty());
+        assert_eq!(first.declared_namespaces["shop"], injected);
+        assert_eq!(first.declared_namespaces["ops"], labels(&[("team", "a")]));
+
+        // A later declaration wins over an earlier one.
+        let mut again = K8sOutput::default();
+        let moved = labels(&[("team", "b")]);
+        again.namespaces.insert("ops".into(), moved.clone());
+        again
+            .declared_namespaces
+            .insert("ops".into(), moved.clone());
+        first.append(again);
+        assert_eq!(first.namespaces["ops"], moved);
+        assert_eq!(first.declared_namespaces["ops"], moved);
+    }
+}

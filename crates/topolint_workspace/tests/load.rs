@@ -301,3 +301,54 @@ fn h5bp_tree_resolves_every_include() {
     assert!(!inc.contains(&("nginx.conf".to_string(), "conf.d/.default.conf".to_string())));
     assert_eq!(ws.nginx_roots.len(), 1);
 }
+
+/// The real file system's include globs: a wildcard in the file name reads one directory
+/// (the fast path), a wildcard in a directory goes through `glob`; both sorted, both skip
+/// hidden files unless the pattern names the dot, neither returns directories.
+#[test]
+fn real_fs_globs_match_like_glob3() {
+    use topolint_workspace::{FileSystem, RealFs};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for f in [
+        "conf.d/b.conf",
+        "conf.d/a.conf",
+        "conf.d/.hidden.conf",
+        "conf.d/x.txt",
+    ] {
+        let p = root.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, "events {}\n").unwrap();
+    }
+    std::fs::create_dir_all(root.join("conf.d/dir.conf")).unwrap();
+    std::fs::create_dir_all(root.join("sites/one")).unwrap();
+    std::fs::write(root.join("sites/one/s.conf"), "").unwrap();
+    let names = |found: Vec<PathBuf>| -> Vec<String> {
+        found
+            .iter()
+            .map(|p| {
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    };
+    assert_eq!(
+        names(RealFs.glob(&root.join("conf.d/*.conf"))),
+        ["conf.d/a.conf", "conf.d/b.conf"]
+    );
+    assert_eq!(
+        names(RealFs.glob(&root.join("conf.d/.*.conf"))),
+        ["conf.d/.hidden.conf"]
+    );
+    assert_eq!(
+        names(RealFs.glob(&root.join("conf.d/?.conf"))),
+        ["conf.d/a.conf", "conf.d/b.conf"]
+    );
+    assert!(RealFs.glob(&root.join("missing/*.conf")).is_empty());
+    assert_eq!(
+        names(RealFs.glob(&root.join("sites/*/s.conf"))),
+        ["sites/one/s.conf"]
+    );
+}
