@@ -3,8 +3,8 @@
 //!
 //! Why two: the grammar is the readable specification, but pest's per-rule bookkeeping
 //! makes it run at about 8 MB/s, the slowest stage of a whole `topolint check`. This
-//! scanner is a loop over a byte-class table (several hundred MB/s) and yields tokens
-//! lazily, without a token vector. Equality with the grammar is not hoped for, it is
+//! scanner is a loop over a byte-class table and yields tokens lazily, without a token
+//! vector: a whole parse, tree included, runs at ~100 MiB/s (docs/benchmarks.md). Equality with the grammar is not hoped for, it is
 //! checked: `crate::lexers_agree` runs both on the same text, and the property tests, the
 //! real-world corpus test and the `nginx_lexers` fuzz target call it. When the grammar
 //! changes, this file must change with it (the tests fail until it does).

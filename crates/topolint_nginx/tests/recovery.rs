@@ -366,7 +366,7 @@ fn deep_nesting_is_limited_not_a_crash() {
     let config = parse(&"{".repeat(depth));
     assert!(!config.errors.is_empty() && config.errors.len() <= MAX_ERRORS + 1);
 
-    // Deeply nested Lua tables are one raw token (pest's stack, no recursion).
+    // Deeply nested Lua tables are one raw token (a depth counter, no recursion).
     let lua = format!(
         "content_by_lua_block {{ {}{} }}\nlisten 80;",
         "{".repeat(depth),
