@@ -642,8 +642,9 @@ pub(crate) struct Lookup {
     workloads: Positions,
     services: Positions,
     proxies: Positions,
-    /// Compose workloads by project, in model order.
-    compose_projects: HashMap<String, Vec<usize>>,
+    /// Workloads by platform and scope (compose project or Kubernetes namespace), in model
+    /// order.
+    scopes: HashMap<(Platform, String), Vec<usize>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -668,12 +669,10 @@ impl Topology {
             workloads: positions(self.workloads.iter().map(|w| w.id.as_str())),
             services: positions(self.services.iter().map(|s| s.id.as_str())),
             proxies: positions(self.proxies.iter().map(|p| p.id.as_str())),
-            compose_projects: {
-                let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            scopes: {
+                let mut m: HashMap<(Platform, String), Vec<usize>> = HashMap::new();
                 for (i, w) in self.workloads.iter().enumerate() {
-                    if w.platform == Platform::Compose {
-                        m.entry(w.scope.clone()).or_default().push(i);
-                    }
+                    m.entry((w.platform, w.scope.clone())).or_default().push(i);
                 }
                 m
             },
@@ -682,17 +681,23 @@ impl Topology {
 
     /// The workloads of one compose project, in model order.
     pub fn compose_workloads(&self, project: &str) -> Vec<&Workload> {
+        self.workloads_in(Platform::Compose, project)
+    }
+
+    /// The workloads of one scope (a compose project or a Kubernetes namespace) of a
+    /// platform, in model order.
+    pub fn workloads_in(&self, platform: Platform, scope: &str) -> Vec<&Workload> {
         let index = self.lookup();
         if index.workloads.len == self.workloads.len() {
             return index
-                .compose_projects
-                .get(project)
+                .scopes
+                .get(&(platform, scope.to_string()))
                 .map(|v| v.iter().filter_map(|&i| self.workloads.get(i)).collect())
                 .unwrap_or_default();
         }
         self.workloads
             .iter()
-            .filter(|w| w.platform == Platform::Compose && w.scope == project)
+            .filter(|w| w.platform == platform && w.scope == scope)
             .collect()
     }
 

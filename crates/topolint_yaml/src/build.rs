@@ -382,12 +382,7 @@ impl<'t> Builder<'t> {
                 flow,
             } => {
                 let last = items.last().copied();
-                let slice = Slice {
-                    start: to_u32(self.file.items.len()),
-                    len: to_u32(items.len()),
-                };
-                self.file.items.extend_from_slice(&items);
-                items.clear();
+                let slice = move_run(&mut items, &mut self.file.items);
                 self.free_items.push(items);
                 (id, Data::Sequence(slice), last, flow)
             }
@@ -405,12 +400,7 @@ impl<'t> Builder<'t> {
                 }
                 self.record_duplicates(id, &entries);
                 let last = entries.last().map(|&(_, v)| v);
-                let slice = Slice {
-                    start: to_u32(self.file.entries.len()),
-                    len: to_u32(entries.len()),
-                };
-                self.file.entries.extend_from_slice(&entries);
-                entries.clear();
+                let slice = move_run(&mut entries, &mut self.file.entries);
                 self.free_entries.push(entries);
                 (id, Data::Mapping(slice), last, flow)
             }
@@ -504,6 +494,18 @@ impl<'t> Builder<'t> {
         self.doc = None;
         self.anchors.clear();
     }
+}
+
+/// Appends a closed collection's children to the file's shared buffer and empties `run` for
+/// reuse; returns where they went.
+fn move_run<T: Copy>(run: &mut Vec<T>, buffer: &mut Vec<T>) -> Slice {
+    let slice = Slice {
+        start: to_u32(buffer.len()),
+        len: to_u32(run.len()),
+    };
+    buffer.extend_from_slice(run);
+    run.clear();
+    slice
 }
 
 fn convert_style(style: granit_parser::ScalarStyle) -> ScalarStyle {

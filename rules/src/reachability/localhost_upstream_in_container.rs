@@ -54,40 +54,21 @@ must share nginx's network namespace, run it as a sidecar in the same pod or wit
 "#,
 };
 
-/// Indexes built on the first finding (most runs have none): workloads by platform and
-/// scope, and the first Service that selects each workload. Scanning every workload and
-/// Service per finding made the rule quadratic in the size of the repository.
-struct Nearby<'t> {
-    by_scope: HashMap<(Platform, &'t str), Vec<&'t topolint_model::Workload>>,
-    service_of: HashMap<&'t str, &'t str>,
-}
-
-impl<'t> Nearby<'t> {
-    fn new(t: &'t topolint_model::Topology) -> Self {
-        let mut by_scope: HashMap<(Platform, &str), Vec<&topolint_model::Workload>> =
-            HashMap::new();
-        for w in &t.workloads {
-            by_scope
-                .entry((w.platform, w.scope.as_str()))
-                .or_default()
-                .push(w);
-        }
-        let mut service_of = HashMap::new();
-        for s in &t.services {
-            for w in &s.workloads {
-                service_of.entry(w.as_str()).or_insert(s.name.as_str());
-            }
-        }
-        Self {
-            by_scope,
-            service_of,
+/// The first Service that selects each workload, built on the first finding (most runs
+/// have none): scanning every Service per candidate made the rule quadratic.
+fn service_names(t: &topolint_model::Topology) -> HashMap<&str, &str> {
+    let mut service_of = HashMap::new();
+    for s in &t.services {
+        for w in &s.workloads {
+            service_of.entry(w.as_str()).or_insert(s.name.as_str());
         }
     }
+    service_of
 }
 
 pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
     let t = ctx.topology;
-    let mut nearby: Option<Nearby<'_>> = None;
+    let mut service_of: Option<HashMap<&str, &str>> = None;
     for e in &t.edges {
         if e.status != EdgeStatus::Loopback || !matches!(e.caller, Caller::Proxy { .. }) {
             continue;
@@ -140,21 +121,17 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             ),
         );
         // Who does serve this port nearby?
-        let nearby = nearby.get_or_insert_with(|| Nearby::new(t));
-        let candidates: Vec<&topolint_model::Workload> = nearby
-            .by_scope
-            .get(&(w.platform, w.scope.as_str()))
+        let service_of = service_of.get_or_insert_with(|| service_names(t));
+        let candidates: Vec<&topolint_model::Workload> = t
+            .workloads_in(w.platform, &w.scope)
             .into_iter()
-            .flatten()
-            .copied()
             .filter(|x| x.id != w.id && served_ports(x).contains(&port))
             .collect();
         let names: Vec<String> = candidates
             .iter()
             .map(|x| match x.platform {
                 Platform::Compose => x.name.clone(),
-                Platform::Kubernetes => nearby
-                    .service_of
+                Platform::Kubernetes => service_of
                     .get(x.id.as_str())
                     .map_or_else(|| x.name.clone(), |name| (*name).to_owned()),
             })

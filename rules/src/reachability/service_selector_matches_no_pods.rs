@@ -46,11 +46,11 @@ namespace.
 "#,
 };
 
-/// Kubernetes pods indexed once, on the first Service that selects nothing (scanning every
-/// workload per such Service was quadratic in the size of the repository).
+/// Kubernetes pods by label, indexed on the first Service that selects nothing (scanning
+/// every workload per such Service was quadratic in the size of the repository; pods by
+/// namespace come from the topology's own index).
 struct Pods<'t> {
     all: Vec<&'t Workload>,
-    by_namespace: HashMap<&'t str, Vec<&'t Workload>>,
     by_label: HashMap<(&'t str, &'t str), Vec<&'t Workload>>,
 }
 
@@ -61,10 +61,6 @@ impl<'t> Pods<'t> {
             .iter()
             .filter(|w| w.platform == Platform::Kubernetes)
             .collect();
-        let mut by_namespace: HashMap<&str, Vec<&Workload>> = HashMap::new();
-        for &w in &all {
-            by_namespace.entry(w.scope.as_str()).or_default().push(w);
-        }
         let mut by_label: HashMap<(&str, &str), Vec<&Workload>> = HashMap::new();
         for &w in &all {
             for (k, v) in &w.labels {
@@ -74,11 +70,7 @@ impl<'t> Pods<'t> {
                     .push(w);
             }
         }
-        Self {
-            all,
-            by_namespace,
-            by_label,
-        }
+        Self { all, by_label }
     }
 }
 
@@ -104,10 +96,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             .map(|(k, v)| format!("{k}: {v}"))
             .collect();
         let pods = pods.get_or_insert_with(|| Pods::new(t));
-        let in_ns: &[&Workload] = pods
-            .by_namespace
-            .get(s.scope.as_str())
-            .map_or(&[], Vec::as_slice);
+        let in_ns = t.workloads_in(Platform::Kubernetes, &s.scope);
         // Candidates in other namespaces: the pods that carry one of the selector's
         // labels (all pods when it has only expressions), in model order.
         let candidates: &[&Workload] = match sel.match_labels.iter().next() {

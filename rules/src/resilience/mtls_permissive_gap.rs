@@ -44,20 +44,9 @@ spec: { mtls: { mode: STRICT } }
 
 pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
     let t = ctx.topology;
-    // Kubernetes workloads by namespace, once (a scan of every workload per namespace was
-    // quadratic: a tenth of a 10,000-stack run).
-    let mut by_namespace: std::collections::HashMap<&str, Vec<&topolint_model::Workload>> =
-        std::collections::HashMap::new();
-    for w in t
-        .workloads
-        .iter()
-        .filter(|w| w.platform == Platform::Kubernetes)
-    {
-        by_namespace.entry(w.scope.as_str()).or_default().push(w);
-    }
     for ns in t.namespaces.keys() {
-        let ws: &[&topolint_model::Workload] =
-            by_namespace.get(ns.as_str()).map_or(&[], |v| v.as_slice());
+        // By the topology's index (a scan of every workload per namespace was quadratic).
+        let ws = t.workloads_in(Platform::Kubernetes, ns);
         if ws.is_empty() || ws.iter().any(|w| w.sidecar.is_none()) {
             continue;
         }
