@@ -13,6 +13,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// mimalloc: the load and link phases allocate many small objects from both threads;
+// glibc's allocator was a measurable share of them (docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let mut out = std::io::stdout().lock();

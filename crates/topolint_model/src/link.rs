@@ -389,7 +389,10 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         lookup: Default::default(),
     };
 
-    // 7. Edges, per caller in parallel, concatenated in caller order (then sorted).
+    // 7. Edges, per caller in parallel, concatenated in caller order (then sorted). The
+    //    lookup indexes are built first: otherwise the first resolver to look a workload up
+    //    builds them while the others wait.
+    topology.index();
     let resolver = Resolver {
         t: &topology,
         compose_dirs: &compose_dirs,

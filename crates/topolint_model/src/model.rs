@@ -665,18 +665,42 @@ fn positions<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Positions {
 
 impl Topology {
     fn lookup(&self) -> &Lookup {
-        self.lookup.get_or_init(|| Lookup {
-            workloads: positions(self.workloads.iter().map(|w| w.id.as_str())),
-            services: positions(self.services.iter().map(|s| s.id.as_str())),
-            proxies: positions(self.proxies.iter().map(|p| p.id.as_str())),
-            scopes: {
-                let mut m: HashMap<(Platform, String), Vec<usize>> = HashMap::new();
-                for (i, w) in self.workloads.iter().enumerate() {
-                    m.entry((w.platform, w.scope.clone())).or_default().push(i);
-                }
-                m
-            },
+        self.lookup.get_or_init(|| {
+            // The four indexes are independent: built side by side (the linker builds them
+            // ahead of its parallel edge resolution, which would otherwise wait here).
+            let ((workloads, services), (proxies, scopes)) = rayon::join(
+                || {
+                    rayon::join(
+                        || positions(self.workloads.iter().map(|w| w.id.as_str())),
+                        || positions(self.services.iter().map(|s| s.id.as_str())),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || positions(self.proxies.iter().map(|p| p.id.as_str())),
+                        || {
+                            let mut m: HashMap<(Platform, String), Vec<usize>> = HashMap::new();
+                            for (i, w) in self.workloads.iter().enumerate() {
+                                m.entry((w.platform, w.scope.clone())).or_default().push(i);
+                            }
+                            m
+                        },
+                    )
+                },
+            );
+            Lookup {
+                workloads,
+                services,
+                proxies,
+                scopes,
+            }
         })
+    }
+
+    /// Builds the lookup indexes now (once the lists are complete), so that later parallel
+    /// readers do not wait for the first of them to build them.
+    pub(crate) fn index(&self) {
+        self.lookup();
     }
 
     /// The workloads of one compose project, in model order.

@@ -47,6 +47,13 @@ pub trait FileSystem: Send + Sync {
     fn glob(&self, pattern: &Path) -> Vec<PathBuf>;
     /// Every file under `root`, sorted by path.
     fn walk(&self, root: &Path, options: WalkOptions) -> Vec<WalkEntry>;
+    /// Calls `each` for every entry [`FileSystem::walk`] gives, from any thread and in no
+    /// particular order, possibly while the walk is still going (the loader reads and parses
+    /// files as they are found). By default, after [`FileSystem::walk`], in parallel.
+    fn walk_each(&self, root: &Path, options: WalkOptions, each: &(dyn Fn(WalkEntry) + Sync)) {
+        use rayon::prelude::*;
+        self.walk(root, options).into_par_iter().for_each(each);
+    }
 }
 
 /// The real file system. Walks with the `ignore` crate (respects `.gitignore` unless told
@@ -132,6 +139,25 @@ impl FileSystem for RealFs {
     }
 
     fn walk(&self, root: &Path, options: WalkOptions) -> Vec<WalkEntry> {
+        let found = std::sync::Mutex::new(Vec::new());
+        self.walk_each(root, options, &|item| {
+            found
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(item);
+        });
+        let mut out = found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        out.sort_by(|a, b| {
+            entry_path(a)
+                .cmp(entry_path(b))
+                .then_with(|| entry_message(a).cmp(entry_message(b)))
+        });
+        out
+    }
+
+    fn walk_each(&self, root: &Path, options: WalkOptions, each: &(dyn Fn(WalkEntry) + Sync)) {
         let respect = !options.no_ignore;
         let mut builder = ignore::WalkBuilder::new(root);
         builder
@@ -143,16 +169,17 @@ impl FileSystem for RealFs {
             .git_exclude(respect)
             .parents(respect)
             .require_git(false)
+            // One thread budget for the whole run: as many walkers as rayon has workers
+            // (`RAYON_NUM_THREADS=1` makes the whole run sequential).
+            .threads(rayon::current_num_threads())
             .filter_entry(|e| {
                 !(e.file_type().is_some_and(|t| t.is_dir())
                     && ALWAYS_SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
             });
         // The parallel walker: discovery is one of the few sequential-looking stages of a
-        // run (a directory per stack), and the order does not matter as the result is
-        // sorted.
-        let found = std::sync::Mutex::new(Vec::new());
+        // run (a directory per stack); `each` runs on the walker's threads, so the loader's
+        // reading and parsing overlaps the walk.
         builder.build_parallel().run(|| {
-            let found = &found;
             Box::new(move |entry| {
                 let item = match entry {
                     Ok(e) => e
@@ -162,23 +189,11 @@ impl FileSystem for RealFs {
                     Err(err) => Some(walk_error(root, &err)),
                 };
                 if let Some(item) = item {
-                    found
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(item);
+                    each(item);
                 }
                 ignore::WalkState::Continue
             })
         });
-        let mut out = found
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        out.sort_by(|a, b| {
-            entry_path(a)
-                .cmp(entry_path(b))
-                .then_with(|| entry_message(a).cmp(entry_message(b)))
-        });
-        out
     }
 }
 

@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -212,11 +212,7 @@ pub fn load(
         base_dir: options.base_dir.as_deref().map(normalize),
         ..options.clone()
     };
-    let candidates = discover(inputs, options, fs)?;
-    let processed: Vec<Option<Processed>> = candidates
-        .into_par_iter()
-        .map(|c| process(c, options, fs))
-        .collect();
+    let processed = discover_and_process(inputs, options, fs)?;
 
     let mut ws = Workspace::default();
     let mut diagnostics = Vec::new();
@@ -283,13 +279,22 @@ fn relabel(d: &mut Diagnostic, id: FileId) {
     }
 }
 
-fn discover(
+/// Finds the files under `inputs` and processes each (read, classify, parse) as soon as it
+/// is found: the walk of a large tree overlaps the parsing instead of preceding it. The
+/// result is in the order of a sorted discovery (by path, then stdin), whatever order the
+/// walker's threads found the files in.
+///
+/// Precedence, as one sorted map of candidates would give it: an explicit file argument
+/// wins over the same path found by a walk; a walk error for a path wins over both.
+fn discover_and_process(
     inputs: &[Input],
     options: &LoadOptions,
     fs: &dyn FileSystem,
-) -> Result<Vec<Candidate>, LoadError> {
-    let mut by_path: BTreeMap<PathBuf, Candidate> = BTreeMap::new();
+) -> Result<Vec<Option<Processed>>, LoadError> {
+    use std::sync::{Mutex, PoisonError};
+    let mut explicit: BTreeMap<PathBuf, Candidate> = BTreeMap::new();
     let mut stdin = Vec::new();
+    let mut dirs = Vec::new();
     for input in inputs {
         match input {
             Input::Stdin { filename, bytes } => stdin.push(Candidate {
@@ -298,52 +303,93 @@ fn discover(
                 stdin: Some(bytes.clone()),
                 walk_error: None,
             }),
-            Input::Path(path) => {
-                if fs.is_file(path) {
-                    let path = &normalize(path);
-                    by_path.insert(
-                        path.clone(),
-                        Candidate {
-                            path: path.clone(),
-                            explicit: true,
-                            stdin: None,
-                            walk_error: None,
-                        },
-                    );
-                } else if fs.is_dir(path) {
-                    for entry in fs.walk(path, options.walk) {
-                        match entry {
-                            WalkEntry::File(p) => {
-                                let p = normalize(&p);
-                                by_path.entry(p.clone()).or_insert(Candidate {
-                                    path: p,
-                                    explicit: false,
-                                    stdin: None,
-                                    walk_error: None,
-                                });
-                            }
-                            WalkEntry::Error { path, message } => {
-                                by_path.insert(
-                                    path.clone(),
-                                    Candidate {
-                                        path,
-                                        explicit: false,
-                                        stdin: None,
-                                        walk_error: Some(message),
-                                    },
-                                );
-                            }
-                        }
-                    }
-                } else {
-                    return Err(LoadError::NotFound(path.clone()));
-                }
+            Input::Path(path) if fs.is_file(path) => {
+                let path = normalize(path);
+                explicit.insert(
+                    path.clone(),
+                    Candidate {
+                        path,
+                        explicit: true,
+                        stdin: None,
+                        walk_error: None,
+                    },
+                );
             }
+            Input::Path(path) if fs.is_dir(path) => dirs.push(path),
+            Input::Path(path) => return Err(LoadError::NotFound(path.clone())),
         }
     }
-    let mut out: Vec<Candidate> = by_path.into_values().collect();
-    out.extend(stdin);
-    Ok(out)
+
+    // Walked files, processed on the walker's threads; a path found twice (overlapping
+    // inputs) or given explicitly is processed once.
+    let claimed: Mutex<BTreeSet<PathBuf>> = Mutex::new(explicit.keys().cloned().collect());
+    let walked: Mutex<Vec<(PathBuf, Option<Processed>)>> = Mutex::new(Vec::new());
+    let errors: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+    for dir in dirs {
+        fs.walk_each(dir, options.walk, &|entry| match entry {
+            WalkEntry::File(p) => {
+                let p = normalize(&p);
+                let first = claimed
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(p.clone());
+                if first {
+                    let c = Candidate {
+                        path: p.clone(),
+                        explicit: false,
+                        stdin: None,
+                        walk_error: None,
+                    };
+                    let done = process(c, options, fs);
+                    walked
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((p, done));
+                }
+            }
+            WalkEntry::Error { path, message } => errors
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((path, message)),
+        });
+    }
+    // One error per path: the last one in (path, message) order, which is the one a map
+    // filled from the sorted walk would have kept.
+    let errors: BTreeMap<PathBuf, String> = {
+        let mut errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
+        errors.sort();
+        errors.into_iter().collect()
+    };
+
+    let mut out: Vec<(PathBuf, Option<Processed>)> = walked
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .filter(|(p, _)| !errors.contains_key(p))
+        .collect();
+    explicit.retain(|p, _| !errors.contains_key(p));
+    let rest: Vec<Candidate> = explicit
+        .into_values()
+        .chain(errors.into_iter().map(|(path, message)| Candidate {
+            path,
+            explicit: false,
+            stdin: None,
+            walk_error: Some(message),
+        }))
+        .collect();
+    out.par_extend(
+        rest.into_par_iter()
+            .map(|c| (c.path.clone(), process(c, options, fs))),
+    );
+    out.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut processed: Vec<Option<Processed>> = out.into_iter().map(|(_, p)| p).collect();
+    processed.extend(
+        stdin
+            .into_par_iter()
+            .map(|c| process(c, options, fs))
+            .collect::<Vec<_>>(),
+    );
+    Ok(processed)
 }
 
 /// Shows `path` relative to `base` when under it, with `/` separators.

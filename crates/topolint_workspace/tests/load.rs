@@ -352,3 +352,67 @@ fn real_fs_globs_match_like_glob3() {
         ["sites/one/s.conf"]
     );
 }
+
+/// Files are read and parsed on the walker's threads as they are found; the workspace must
+/// still be the one a sorted discovery gives: every file once (overlapping inputs, a file
+/// given explicitly inside a walked directory), ids in path order, an explicit argument
+/// kept explicit, and the same whatever the number of threads.
+#[test]
+fn walked_files_load_once_in_path_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut expected = Vec::new();
+    for stack in 0..40 {
+        for (name, text) in [
+            (
+                "k8s/svc.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n",
+            ),
+            (
+                "nginx/nginx.conf",
+                "events {}\nhttp { server { listen 80; } }\n",
+            ),
+            ("compose.yaml", "services:\n  web:\n    image: nginx\n"),
+        ] {
+            let rel = format!("stack-{stack:02}/{name}");
+            let p = root.join(&rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+            expected.push(rel);
+        }
+    }
+    expected.sort();
+    let explicit = root.join("stack-07/compose.yaml");
+    let inputs = [
+        Input::Path(root.to_path_buf()),
+        Input::Path(root.join("stack-03")),
+        Input::Path(explicit.clone()),
+        Input::Path(root.to_path_buf()),
+    ];
+    let options = LoadOptions {
+        base_dir: Some(root.to_path_buf()),
+        ..LoadOptions::default()
+    };
+    let load_with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| load(&inputs, &options, &RealFs).unwrap())
+    };
+    for threads in [1, 2, 4] {
+        let ws = load_with(threads);
+        let shown: Vec<String> = ws
+            .files
+            .iter()
+            .map(|f| ws.sources.file(f.id).display.clone())
+            .collect();
+        assert_eq!(shown, expected, "{threads} thread(s)");
+        for (i, f) in ws.files.iter().enumerate() {
+            assert_eq!(f.id.0 as usize, i);
+            let is_explicit = ws.sources.file(f.id).path == explicit;
+            assert_eq!(f.explicit, is_explicit, "{}", shown[i]);
+            assert!(f.kind.is_some(), "{} was not classified", shown[i]);
+        }
+    }
+}
