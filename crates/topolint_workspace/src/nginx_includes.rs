@@ -20,7 +20,9 @@
 //! * Cycles are reported once, at the include that closes the cycle, with the chain as
 //!   evidence.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use rayon::prelude::*;
 use std::path::{Component, Path, PathBuf};
 
 use topolint_diagnostics::{Diagnostic, FileId, Label, Severity, SourceFile, TextRange};
@@ -52,6 +54,8 @@ struct Resolver<'a> {
     reached: BTreeSet<FileId>,
     /// Normalized directories includes may read from (empty: no restriction).
     allowed: &'a [PathBuf],
+    /// File-system answers looked up ahead, in parallel: (path or pattern, glob?) -> files.
+    looked_up: HashMap<(PathBuf, bool), Option<Vec<PathBuf>>>,
 }
 
 pub(crate) fn resolve(
@@ -91,6 +95,36 @@ pub(crate) fn resolve(
         edges: BTreeSet::new(),
         reached: BTreeSet::new(),
         allowed,
+        looked_up: HashMap::new(),
+    };
+    // The walk below is sequential (it may load the files it reaches); the file-system
+    // lookups of the roots' own includes, most of its time, are made ahead on all cores.
+    r.looked_up = {
+        let r = &r;
+        let ws = &*ws;
+        let mut keys: Vec<(PathBuf, bool)> = roots
+            .par_iter()
+            .flat_map_iter(|&root| {
+                let prefix = Prefix::Known(parent_dir(&ws.sources.file(root).path));
+                include_patterns(ws, root)
+                    .into_iter()
+                    .flat_map(|(pattern, _, _)| {
+                        let glob = has_glob(&pattern);
+                        r.places(&pattern, &prefix)
+                            .into_iter()
+                            .map(move |p| (p, glob))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        keys.par_sort_unstable();
+        keys.dedup();
+        keys.into_par_iter()
+            .map(|(path, glob)| {
+                let found = lookup(fs, &path, glob);
+                ((path, glob), found)
+            })
+            .collect()
     };
     for &root in &roots {
         let prefix = parent_dir(&ws.sources.file(root).path);
@@ -99,11 +133,14 @@ pub(crate) fn resolve(
         r.visit(ws, root, &Prefix::Known(prefix), &mut stack, &mut done);
     }
     // Snippets no root reached.
+    let root_set: HashSet<FileId> = roots.iter().copied().collect();
     let orphans: Vec<FileId> = ws
         .files
         .iter()
         .filter(|f| {
-            f.kind == Some(FileKind::Nginx) && !roots.contains(&f.id) && !r.reached.contains(&f.id)
+            f.kind == Some(FileKind::Nginx)
+                && !root_set.contains(&f.id)
+                && !r.reached.contains(&f.id)
         })
         .map(|f| f.id)
         .collect();
@@ -137,6 +174,34 @@ fn has_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])
 }
 
+/// A file's `include` directives: (pattern, argument range, directive range).
+fn include_patterns(ws: &Workspace, file: FileId) -> Vec<(String, TextRange, TextRange)> {
+    match ws.file(file).nginx() {
+        Some(config) => config
+            .includes()
+            .into_iter()
+            .filter_map(|d| {
+                let arg = d.args.first()?;
+                Some((arg.value.clone(), arg.range, d.range))
+            })
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The files at `full`: the matches of a glob (none is `None`, as for a missing file), or
+/// the file itself.
+fn lookup(fs: &dyn FileSystem, full: &Path, glob: bool) -> Option<Vec<PathBuf>> {
+    if glob {
+        let found = fs.glob(full);
+        (!found.is_empty()).then_some(found)
+    } else if fs.is_file(full) {
+        Some(vec![normalize(full)])
+    } else {
+        None
+    }
+}
+
 impl Resolver<'_> {
     fn visit(
         &mut self,
@@ -149,17 +214,7 @@ impl Resolver<'_> {
         if done.contains(&file) {
             return;
         }
-        let includes: Vec<(String, TextRange, TextRange)> = match ws.file(file).nginx() {
-            Some(config) => config
-                .includes()
-                .into_iter()
-                .filter_map(|d| {
-                    let arg = d.args.first()?;
-                    Some((arg.value.clone(), arg.range, d.range))
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let includes = include_patterns(ws, file);
         for (pattern, arg_range, directive_range) in includes {
             let targets = self.targets(file, &pattern, arg_range, prefix);
             for target_path in targets {
@@ -226,6 +281,45 @@ impl Resolver<'_> {
         self.diagnostics.push(d);
     }
 
+    /// Where an include pattern is looked for, in order: the first place with a match wins.
+    /// Empty for an empty pattern and for a relative one that leads outside the linted
+    /// paths.
+    fn places(&self, pattern: &str, prefix: &Prefix) -> Vec<PathBuf> {
+        if pattern.is_empty() {
+            return Vec::new();
+        }
+        let path = Path::new(pattern);
+        let bases = || match prefix {
+            Prefix::Known(p) => vec![p.clone()],
+            Prefix::Search(d) => self.search_dirs(d),
+        };
+        if path.is_absolute() {
+            // `/etc/nginx/X` -> X under the prefix; other absolute paths as they are, when
+            // inside the linted paths.
+            let mut out = Vec::new();
+            if let Ok(rest) = path.strip_prefix("/etc/nginx") {
+                out.extend(bases().into_iter().map(|d| d.join(rest)));
+            }
+            if self.inside(path) {
+                out.push(path.to_path_buf());
+            }
+            return out;
+        }
+        let bases = bases();
+        match bases.first() {
+            Some(base) if !self.inside(&base.join(path)) => Vec::new(),
+            _ => bases.iter().map(|b| b.join(path)).collect(),
+        }
+    }
+
+    /// [`lookup`], answered from the lookups made ahead when it was one of them.
+    fn look_up(&self, full: &Path, glob: bool) -> Option<Vec<PathBuf>> {
+        match self.looked_up.get(&(full.to_path_buf(), glob)) {
+            Some(found) => found.clone(),
+            None => lookup(self.fs, full, glob),
+        }
+    }
+
     /// The files an include pattern names; reports `include-not-found`.
     fn targets(
         &mut self,
@@ -239,34 +333,14 @@ impl Resolver<'_> {
         }
         let path = Path::new(pattern);
         let glob = has_glob(pattern);
-        let lookup = |fs: &dyn FileSystem, full: &Path| -> Option<Vec<PathBuf>> {
-            if glob {
-                let found = fs.glob(full);
-                (!found.is_empty()).then_some(found)
-            } else if fs.is_file(full) {
-                Some(vec![normalize(full)])
-            } else {
-                None
+        for place in self.places(pattern, prefix) {
+            if let Some(found) = self.look_up(&place, glob) {
+                return found;
             }
-        };
+        }
         if path.is_absolute() {
-            // `/etc/nginx/X` -> X under the prefix; other absolute paths as they are. A server
-            // path that is in neither place is unknown, not an error.
-            if let Ok(rest) = path.strip_prefix("/etc/nginx") {
-                let dirs = match prefix {
-                    Prefix::Known(p) => vec![p.clone()],
-                    Prefix::Search(d) => self.search_dirs(d),
-                };
-                for d in dirs {
-                    if let Some(found) = lookup(self.fs, &d.join(rest)) {
-                        return found;
-                    }
-                }
-            }
-            if !self.inside(path) {
-                return Vec::new();
-            }
-            return lookup(self.fs, path).unwrap_or_default();
+            // A server path that is in neither place is unknown, not an error.
+            return Vec::new();
         }
         let bases = match prefix {
             Prefix::Known(p) => vec![p.clone()],
@@ -288,11 +362,6 @@ impl Resolver<'_> {
                     .with_help("topolint reads only the paths it was given; to check this include too, add its directory to the command line"),
                 );
                 return Vec::new();
-            }
-        }
-        for base in &bases {
-            if let Some(found) = lookup(self.fs, &base.join(path)) {
-                return found;
             }
         }
         if glob {
