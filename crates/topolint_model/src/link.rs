@@ -200,26 +200,8 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
             nginx::build(&ctx, &includes, id, f.id, config, template)
         })
         .collect();
-    // The nginx configurations embedded in ConfigMaps, parsed in parallel ahead of the
-    // loop below (which then hits the memo).
-    k.configmaps.par_iter().for_each(|cm| {
-        let Some(yaml) = ws.file(cm.file).yaml() else {
-            return;
-        };
-        for (key, node) in &cm.data {
-            let value = yaml.get(*node);
-            if let Some(text) = value.as_str() {
-                if (key.ends_with(".conf") || key.ends_with(".template"))
-                    && (text.contains("server")
-                        || text.contains("http")
-                        || text.contains("upstream"))
-                {
-                    parse_embedded(text);
-                }
-            }
-        }
-    });
-    let mut embedded_placements: Vec<(usize, Placement)> = Vec::new();
+    // The nginx configurations embedded in ConfigMaps: parsed, mapped back to the file,
+    // built and placed per ConfigMap in parallel, then appended in ConfigMap order.
     // Kubernetes workloads by namespace: which pod mounts a ConfigMap is a lookup per
     // ConfigMap, not a scan of every workload.
     let mut k8s_by_namespace: std::collections::HashMap<&str, Vec<&Workload>> =
@@ -233,86 +215,14 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
             .or_default()
             .push(w);
     }
-    for cm in &k.configmaps {
-        let mount_source = format!("configmap:{}", cm.name);
-        for (key, node) in &cm.data {
-            let Some(yaml) = ws.file(cm.file).yaml() else {
-                continue;
-            };
-            let value = yaml.get(*node);
-            let Some(text) = value.as_str() else { continue };
-            let looks_nginx = key.ends_with(".conf") || key.ends_with(".template");
-            if !looks_nginx
-                || !(text.contains("server") || text.contains("http") || text.contains("upstream"))
-            {
-                continue;
-            }
-            let source = &ws.sources.file(cm.file).text;
-            let Some(map) = embedded_map(source, value.range(), text) else {
-                continue;
-            };
-            let mut config = (*parse_embedded(text)).clone();
-            remap(&mut config, &map);
-            for e in &config.errors {
-                let mut d = Diagnostic::new(
-                    topolint_workspace::ids::PARSE_ERROR,
-                    Severity::Error,
-                    e.message.clone(),
-                    Label::new(
-                        cm.file,
-                        e.range,
-                        "in the nginx configuration of this ConfigMap",
-                    ),
-                );
-                if let Some(h) = &e.help {
-                    d = d.with_help(h.clone());
-                }
-                diagnostics.push(d);
-            }
-            let id = format!(
-                "nginx:{}#configmap/{}/{}/{}",
-                ws.sources.file(cm.file).display,
-                cm.namespace,
-                cm.name,
-                key
-            );
-            let proxy = nginx::build(
-                &ctx,
-                &includes,
-                id,
-                cm.file,
-                &config,
-                key.ends_with(".template"),
-            );
-            // A pod that mounts this ConfigMap runs it.
-            let in_namespace = k8s_by_namespace
-                .get(cm.namespace.as_str())
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let placement = in_namespace.iter().find_map(|w| {
-                w.containers.iter().find_map(|c| {
-                    let m = c.mounts.iter().find(|m| {
-                        m.source == mount_source && m.key.as_ref().is_none_or(|k| k == key)
-                    })?;
-                    let nginxish = m.target.starts_with("/etc/nginx")
-                        || m.target.starts_with("/usr/local/openresty")
-                        || c.image.as_deref().is_some_and(servers::is_nginx_image);
-                    nginxish.then(|| Placement {
-                        workload: w.id.clone(),
-                        container: Some(c.name.clone()),
-                        reason: "configmap".into(),
-                        span: m.span,
-                    })
-                })
-            });
-            if let Some(p) = placement {
-                embedded_placements.push((proxies.len(), p));
-            }
-            proxies.push(proxy);
-        }
-    }
-    for (i, p) in embedded_placements {
-        proxies[i].placement = Some(p);
+    let embedded: Vec<Vec<(Proxy, Vec<Diagnostic>)>> = k
+        .configmaps
+        .par_iter()
+        .map(|cm| embedded_proxies(&ctx, &includes, cm, &k8s_by_namespace))
+        .collect();
+    for (proxy, diags) in embedded.into_iter().flatten() {
+        diagnostics.extend(diags);
+        proxies.push(proxy);
     }
 
     // 5. Placement of file-based proxies.
@@ -560,6 +470,95 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         topology,
         diagnostics,
     }
+}
+
+/// The proxies of the nginx configurations in one ConfigMap (keys ending `.conf` or
+/// `.template` whose text looks like nginx), each with its parse errors located in the
+/// ConfigMap's file and placed in the first pod of the namespace that mounts it where nginx
+/// reads its configuration.
+fn embedded_proxies(
+    ctx: &Ctx<'_>,
+    includes: &nginx::IncludeMap,
+    cm: &k8s::ConfigMap,
+    k8s_by_namespace: &std::collections::HashMap<&str, Vec<&Workload>>,
+) -> Vec<(Proxy, Vec<Diagnostic>)> {
+    let ws = ctx.ws;
+    let Some(yaml) = ws.file(cm.file).yaml() else {
+        return Vec::new();
+    };
+    let mount_source = format!("configmap:{}", cm.name);
+    let mut out = Vec::new();
+    for (key, node) in &cm.data {
+        let value = yaml.get(*node);
+        let Some(text) = value.as_str() else { continue };
+        let looks_nginx = key.ends_with(".conf") || key.ends_with(".template");
+        if !looks_nginx
+            || !(text.contains("server") || text.contains("http") || text.contains("upstream"))
+        {
+            continue;
+        }
+        let source = &ws.sources.file(cm.file).text;
+        let Some(map) = embedded_map(source, value.range(), text) else {
+            continue;
+        };
+        let mut config = (*parse_embedded(text)).clone();
+        remap(&mut config, &map);
+        let mut diagnostics = Vec::new();
+        for e in &config.errors {
+            let mut d = Diagnostic::new(
+                topolint_workspace::ids::PARSE_ERROR,
+                Severity::Error,
+                e.message.clone(),
+                Label::new(
+                    cm.file,
+                    e.range,
+                    "in the nginx configuration of this ConfigMap",
+                ),
+            );
+            if let Some(h) = &e.help {
+                d = d.with_help(h.clone());
+            }
+            diagnostics.push(d);
+        }
+        let id = format!(
+            "nginx:{}#configmap/{}/{}/{}",
+            ws.sources.file(cm.file).display,
+            cm.namespace,
+            cm.name,
+            key
+        );
+        let mut proxy = nginx::build(
+            ctx,
+            includes,
+            id,
+            cm.file,
+            &config,
+            key.ends_with(".template"),
+        );
+        // A pod that mounts this ConfigMap runs it.
+        let in_namespace = k8s_by_namespace
+            .get(cm.namespace.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        proxy.placement = in_namespace.iter().find_map(|w| {
+            w.containers.iter().find_map(|c| {
+                let m = c.mounts.iter().find(|m| {
+                    m.source == mount_source && m.key.as_ref().is_none_or(|k| k == key)
+                })?;
+                let nginxish = m.target.starts_with("/etc/nginx")
+                    || m.target.starts_with("/usr/local/openresty")
+                    || c.image.as_deref().is_some_and(servers::is_nginx_image);
+                nginxish.then(|| Placement {
+                    workload: w.id.clone(),
+                    container: Some(c.name.clone()),
+                    reason: "configmap".into(),
+                    span: m.span,
+                })
+            })
+        });
+        out.push((proxy, diagnostics));
+    }
+    out
 }
 
 type EmbeddedMemo = (
