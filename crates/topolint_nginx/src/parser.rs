@@ -285,8 +285,13 @@ impl<'t> Driver<'t> {
         match self.prev_end {
             None => true,
             // Tokens are contiguous up to whitespace, so a token is the first on its line
-            // exactly when the previous token ended on an earlier line.
-            Some(prev) => self.line(prev) < self.line(tok.start),
+            // exactly when the previous token ended on an earlier line: when a newline lies
+            // between them (a scan of the gap, not two line lookups per token).
+            Some(prev) => self
+                .text
+                .as_bytes()
+                .get(prev..tok.start)
+                .is_some_and(|gap| memchr::memchr(b'\n', gap).is_some()),
         }
     }
 
