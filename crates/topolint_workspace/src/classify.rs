@@ -104,7 +104,7 @@ pub fn name_hint(path: &Path) -> NameHint {
 
 /// True when `bytes` look binary: a NUL byte in the first 8 KiB (as git and ripgrep decide).
 pub fn looks_binary(bytes: &[u8]) -> bool {
-    bytes.iter().take(8192).any(|b| *b == 0)
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
 }
 
 /// Does a parsed nginx config look like nginx? Used for weakly named files only.
