@@ -91,6 +91,10 @@ yaml=$(count "$corpus/yaml")
 measure "floor: cat every byte" "$all" "$runs" \
   bash -c "find '$corpus/all' -type f -print0 | xargs -0 cat"
 measure "floor: read + granit-parser events (all cores)" "$all" "$runs" "$gen" floor "$corpus/all"
+# What two threads give on this machine for perfectly parallel reading and parsing: the
+# reference for topolint's own 1 -> 2 thread scaling.
+measure "floor: read + granit-parser events (RAYON_NUM_THREADS=1)" "$all" "$runs" \
+  env RAYON_NUM_THREADS=1 "$gen" floor "$corpus/all"
 measure "topolint check (all cores)" "$all" "$runs" "$bin" check --format json "$corpus/all"
 measure "topolint check (RAYON_NUM_THREADS=1)" "$all" "$runs" \
   env RAYON_NUM_THREADS=1 "$bin" check --format json "$corpus/all"
@@ -128,6 +132,8 @@ nginx_top=""
 compose_top=""
 yaml_top=""
 floor=""
+floor1=""
+top1=""
 for r in "${rows[@]}"; do
   IFS='|' read -r name _ _ w _ _ <<<"$r"
   case $name in
@@ -137,6 +143,8 @@ for r in "${rows[@]}"; do
     "topolint check, compose part only") compose_top=$w ;;
     "topolint check, every YAML file") yaml_top=$w ;;
     "floor: read + granit-parser events (all cores)") floor=$w ;;
+    "floor: read + granit-parser events (RAYON_NUM_THREADS=1)") floor1=$w ;;
+    "topolint check (RAYON_NUM_THREADS=1)") top1=$w ;;
   esac
 done
 
@@ -162,4 +170,8 @@ for r in "${rows[@]}"; do
 done
 if [ -n "$floor" ] && [ -n "$top" ]; then
   awk -v t="$top" -v f="$floor" 'BEGIN { if (f > 0) printf "\ntopolint / read+YAML-parse floor: %.2fx\n", t / f }'
+fi
+if [ -n "$floor" ] && [ -n "$floor1" ] && [ -n "$top" ] && [ -n "$top1" ]; then
+  awk -v t="$top" -v t1="$top1" -v f="$floor" -v f1="$floor1" 'BEGIN {
+    if (t > 0 && f > 0) printf "1 -> 2 threads: topolint %.2fx, the floor %.2fx\n", t1 / t, f1 / f }'
 fi
