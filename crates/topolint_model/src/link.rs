@@ -147,20 +147,22 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         };
     }
 
-    // 3. Services -> workloads (k8s selectors, same namespace, full LabelSelector semantics).
-    //    Only the workloads of the Service's namespace are candidates (a scan of every
-    //    workload per Service made this quadratic in the number of namespaces).
-    let mut pods_by_namespace: std::collections::HashMap<&str, Vec<&Workload>> =
+    // Kubernetes workloads by namespace, for the two lookups below that stay inside a
+    // namespace (a scan of every workload per Service or ConfigMap was quadratic in the
+    // number of namespaces).
+    let mut k8s_by_namespace: std::collections::HashMap<&str, Vec<&Workload>> =
         std::collections::HashMap::new();
     for w in workloads
         .iter()
         .filter(|w| w.platform == Platform::Kubernetes)
     {
-        pods_by_namespace
+        k8s_by_namespace
             .entry(w.scope.as_str())
             .or_default()
             .push(w);
     }
+
+    // 3. Services -> workloads (k8s selectors, same namespace, full LabelSelector semantics).
     for s in &mut services {
         if s.platform != Platform::Kubernetes {
             continue;
@@ -169,7 +171,7 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
             if sel.is_empty() {
                 continue; // an empty Service selector selects nothing (manual endpoints)
             }
-            s.workloads = pods_by_namespace
+            s.workloads = k8s_by_namespace
                 .get(s.scope.as_str())
                 .into_iter()
                 .flatten()
@@ -183,11 +185,12 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     //    configurations embedded in ConfigMaps.
     let includes = nginx::include_map(&ctx);
     let included: BTreeSet<FileId> = ws.includes.iter().map(|e| e.to).collect();
+    let main_configs: BTreeSet<FileId> = ws.nginx_roots.iter().copied().collect();
     let roots: Vec<_> = ws
         .files
         .iter()
         .filter_map(|f| Some((f, f.nginx()?)))
-        .filter(|(f, _)| !included.contains(&f.id) || ws.nginx_roots.contains(&f.id))
+        .filter(|(f, _)| !included.contains(&f.id) || main_configs.contains(&f.id))
         .collect();
     let mut proxies: Vec<Proxy> = roots
         .par_iter()
@@ -201,20 +204,8 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         })
         .collect();
     // The nginx configurations embedded in ConfigMaps: parsed, mapped back to the file,
-    // built and placed per ConfigMap in parallel, then appended in ConfigMap order.
-    // Kubernetes workloads by namespace: which pod mounts a ConfigMap is a lookup per
-    // ConfigMap, not a scan of every workload.
-    let mut k8s_by_namespace: std::collections::HashMap<&str, Vec<&Workload>> =
-        std::collections::HashMap::new();
-    for w in workloads
-        .iter()
-        .filter(|w| w.platform == Platform::Kubernetes)
-    {
-        k8s_by_namespace
-            .entry(w.scope.as_str())
-            .or_default()
-            .push(w);
-    }
+    // built and placed (in the namespace's pod that mounts it) per ConfigMap in parallel,
+    // then appended in ConfigMap order.
     let embedded: Vec<Vec<(Proxy, Vec<Diagnostic>)>> = k
         .configmaps
         .par_iter()

@@ -644,7 +644,7 @@ pub(crate) struct Lookup {
     proxies: Positions,
     /// Workloads by platform and scope (compose project or Kubernetes namespace), in model
     /// order.
-    scopes: HashMap<(Platform, String), Vec<usize>>,
+    scopes: HashMap<Platform, HashMap<String, Vec<usize>>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -679,9 +679,14 @@ impl Topology {
                     rayon::join(
                         || positions(self.proxies.iter().map(|p| p.id.as_str())),
                         || {
-                            let mut m: HashMap<(Platform, String), Vec<usize>> = HashMap::new();
+                            let mut m: HashMap<Platform, HashMap<String, Vec<usize>>> =
+                                HashMap::new();
                             for (i, w) in self.workloads.iter().enumerate() {
-                                m.entry((w.platform, w.scope.clone())).or_default().push(i);
+                                m.entry(w.platform)
+                                    .or_default()
+                                    .entry(w.scope.clone())
+                                    .or_default()
+                                    .push(i);
                             }
                             m
                         },
@@ -715,7 +720,8 @@ impl Topology {
         if index.workloads.len == self.workloads.len() {
             return index
                 .scopes
-                .get(&(platform, scope.to_string()))
+                .get(&platform)
+                .and_then(|by_scope| by_scope.get(scope))
                 .map(|v| v.iter().filter_map(|&i| self.workloads.get(i)).collect())
                 .unwrap_or_default();
         }

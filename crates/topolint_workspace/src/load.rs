@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -217,7 +217,7 @@ pub fn load(
     let mut ws = Workspace::default();
     let mut diagnostics = Vec::new();
     let mut helm_charts: BTreeMap<PathBuf, (FileId, usize)> = BTreeMap::new();
-    for p in processed.into_iter().flatten() {
+    for p in processed {
         let id = ws.push(p.text, p.kind, p.content, p.explicit, false);
         for mut d in p.diagnostics {
             relabel(&mut d, id);
@@ -226,7 +226,6 @@ pub fn load(
         if let Some(chart) = p.helm_chart {
             helm_charts.entry(chart).or_insert((id, 0)).1 += 1;
         }
-        let _ = p.path;
     }
     for (chart, (first, count)) in helm_charts {
         let name = chart
@@ -290,7 +289,7 @@ fn discover_and_process(
     inputs: &[Input],
     options: &LoadOptions,
     fs: &dyn FileSystem,
-) -> Result<Vec<Option<Processed>>, LoadError> {
+) -> Result<Vec<Processed>, LoadError> {
     use std::sync::{Mutex, PoisonError};
     let mut explicit: BTreeMap<PathBuf, Candidate> = BTreeMap::new();
     let mut stdin = Vec::new();
@@ -322,8 +321,8 @@ fn discover_and_process(
 
     // Walked files, processed on the walker's threads; a path found twice (overlapping
     // inputs) or given explicitly is processed once.
-    let claimed: Mutex<BTreeSet<PathBuf>> = Mutex::new(explicit.keys().cloned().collect());
-    let walked: Mutex<Vec<(PathBuf, Option<Processed>)>> = Mutex::new(Vec::new());
+    let claimed: Mutex<HashSet<PathBuf>> = Mutex::new(explicit.keys().cloned().collect());
+    let walked: Mutex<Vec<Processed>> = Mutex::new(Vec::new());
     let errors: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
     for dir in dirs {
         fs.walk_each(dir, options.walk, &|entry| match entry {
@@ -333,18 +332,20 @@ fn discover_and_process(
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .insert(p.clone());
-                if first {
-                    let c = Candidate {
-                        path: p.clone(),
-                        explicit: false,
-                        stdin: None,
-                        walk_error: None,
-                    };
-                    let done = process(c, options, fs);
+                if !first {
+                    return;
+                }
+                let c = Candidate {
+                    path: p,
+                    explicit: false,
+                    stdin: None,
+                    walk_error: None,
+                };
+                if let Some(done) = process(c, options, fs) {
                     walked
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
-                        .push((p, done));
+                        .push(done);
                 }
             }
             WalkEntry::Error { path, message } => errors
@@ -361,11 +362,11 @@ fn discover_and_process(
         errors.into_iter().collect()
     };
 
-    let mut out: Vec<(PathBuf, Option<Processed>)> = walked
+    let mut out: Vec<Processed> = walked
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
         .into_iter()
-        .filter(|(p, _)| !errors.contains_key(p))
+        .filter(|p| !errors.contains_key(&p.path))
         .collect();
     explicit.retain(|p, _| !errors.contains_key(p));
     let rest: Vec<Candidate> = explicit
@@ -377,19 +378,11 @@ fn discover_and_process(
             walk_error: Some(message),
         }))
         .collect();
-    out.par_extend(
-        rest.into_par_iter()
-            .map(|c| (c.path.clone(), process(c, options, fs))),
-    );
-    out.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut processed: Vec<Option<Processed>> = out.into_iter().map(|(_, p)| p).collect();
-    processed.extend(
-        stdin
-            .into_par_iter()
-            .map(|c| process(c, options, fs))
-            .collect::<Vec<_>>(),
-    );
-    Ok(processed)
+    out.par_extend(rest.into_par_iter().filter_map(|c| process(c, options, fs)));
+    // Each path is here once (claimed, explicit and errors are disjoint).
+    out.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    out.extend(stdin.into_iter().filter_map(|c| process(c, options, fs)));
+    Ok(out)
 }
 
 /// Shows `path` relative to `base` when under it, with `/` separators.

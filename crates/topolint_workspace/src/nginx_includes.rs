@@ -21,9 +21,9 @@
 //!   evidence.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
-use std::path::{Component, Path, PathBuf};
 
 use topolint_diagnostics::{Diagnostic, FileId, Label, Severity, SourceFile, TextRange};
 
