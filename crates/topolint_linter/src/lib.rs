@@ -32,10 +32,6 @@ pub struct LintOptions {
     pub only: Option<Vec<String>>,
     /// Plugin rules, run after the built-in rules.
     pub external: Vec<Arc<dyn ExternalRules>>,
-    /// Keep the linker's memo of parsed ConfigMap-embedded nginx configurations for the
-    /// next run (the language server links again on every edit). A one-shot run leaves it
-    /// `false`, and the memo is emptied right after linking.
-    pub keep_parse_memo: bool,
 }
 
 /// A run's model and findings.
@@ -83,6 +79,7 @@ pub fn link_options(facts: &topolint_config::Facts, base_dir: &std::path::Path) 
         nginx_placements,
         istio_root_namespace: facts.istio_root_namespace.clone(),
         edge_timeout_ms,
+        memoize_embedded: false,
     }
 }
 
@@ -91,9 +88,6 @@ pub fn run(ws: &Workspace, options: &LintOptions) -> Outcome {
     let started = std::time::Instant::now();
     let linked = topolint_model::link(ws, &options.link);
     let link = started.elapsed();
-    if !options.keep_parse_memo {
-        topolint_model::clear_parse_memo();
-    }
     let mut findings = ws.diagnostics.clone();
     findings.extend(linked.diagnostics);
     let ctx = topolint_rules::Context {

@@ -196,10 +196,11 @@ impl Engine {
 
         // The same run as `topolint check`: facts from topolint.toml reach the linker, and the
         // gate below applies selection and suppressions, so the editor shows what CI reports.
+        let mut link = topolint_linter::link_options(&settings.config.facts, &job.setup.base_dir);
+        // Every edit links again: parsed ConfigMap-embedded configurations are reused.
+        link.memoize_embedded = true;
         let lint_options = topolint_linter::LintOptions {
-            link: topolint_linter::link_options(&settings.config.facts, &job.setup.base_dir),
-            // Every edit links again: parsed ConfigMap-embedded configurations are reused.
-            keep_parse_memo: true,
+            link,
             ..topolint_linter::LintOptions::default()
         };
         let outcome = topolint_linter::run(ws, &lint_options);

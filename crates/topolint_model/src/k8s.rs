@@ -70,6 +70,34 @@ impl K8sOutput {
     /// Appends the output of a later file, as if its objects had been lowered into `self`
     /// one after the other: lists concatenate in order; a `Namespace` object's labels win
     /// over a namespace that is only mentioned, and the last declaration wins.
+    /// The outputs of consecutive files, appended in order into lists sized once (growing
+    /// them by doubling left up to half of each list unused, on the largest part of the
+    /// model).
+    pub fn concat(parts: Vec<K8sOutput>) -> K8sOutput {
+        let mut all = K8sOutput::default();
+        macro_rules! reserve {
+            ($($list:ident),*) => {
+                $(all.$list.reserve_exact(parts.iter().map(|p| p.$list.len()).sum());)*
+            };
+        }
+        reserve!(
+            workloads,
+            services,
+            routes,
+            route_targets,
+            mesh,
+            configmaps,
+            objects,
+            network_policies,
+            destination_rules,
+            peer_authentications
+        );
+        for part in parts {
+            all.append(part);
+        }
+        all
+    }
+
     pub fn append(&mut self, later: K8sOutput) {
         let K8sOutput {
             workloads,
@@ -1312,6 +1340,80 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    /// `concat` of per-file outputs is the output of one sequential pass over the files,
+    /// with the lists sized exactly (no slack left by doubling).
+    #[test]
+    fn concat_is_one_sequential_pass_with_exact_lists() {
+        use topolint_workspace::{load, Input, LoadOptions, MemoryFs};
+        let corpus = topolint_corpusgen::generate(&topolint_corpusgen::Spec {
+            stacks: 6,
+            seed: 3,
+            defect_per_mille: 200,
+        });
+        let mut fs = MemoryFs::new();
+        for (rel, text) in &corpus.files {
+            fs.insert(
+                std::path::Path::new("/c").join(rel),
+                text.as_bytes().to_vec(),
+            );
+        }
+        let ws = load(&[Input::Path("/c".into())], &LoadOptions::default(), &fs)
+            .expect("in-memory corpus loads");
+        let ctx = Ctx::new(&ws);
+        let files: Vec<FileId> = ws
+            .files
+            .iter()
+            .filter(|f| f.kind == Some(topolint_workspace::FileKind::Kubernetes))
+            .map(|f| f.id)
+            .collect();
+        assert!(files.len() > 10, "the generated stacks have manifests");
+
+        let mut sequential = K8sOutput::default();
+        for &f in &files {
+            lower_file(&ctx, f, &mut sequential);
+        }
+        let parts = files
+            .iter()
+            .map(|&f| {
+                let mut out = K8sOutput::default();
+                lower_file(&ctx, f, &mut out);
+                out
+            })
+            .collect();
+        let all = K8sOutput::concat(parts);
+
+        let ids = |w: &[Workload]| w.iter().map(|w| w.id.clone()).collect::<Vec<_>>();
+        assert!(!all.workloads.is_empty() && !all.services.is_empty());
+        assert_eq!(ids(&all.workloads), ids(&sequential.workloads));
+        assert_eq!(
+            all.services.iter().map(|s| &s.id).collect::<Vec<_>>(),
+            sequential
+                .services
+                .iter()
+                .map(|s| &s.id)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            all.configmaps
+                .iter()
+                .map(|c| (&c.namespace, &c.name))
+                .collect::<Vec<_>>(),
+            sequential
+                .configmaps
+                .iter()
+                .map(|c| (&c.namespace, &c.name))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(all.objects.len(), sequential.objects.len());
+        assert_eq!(all.routes.len(), sequential.routes.len());
+        assert_eq!(all.mesh.len(), sequential.mesh.len());
+        assert_eq!(all.namespaces, sequential.namespaces);
+        assert_eq!(all.declared_namespaces, sequential.declared_namespaces);
+        assert_eq!(all.workloads.capacity(), all.workloads.len());
+        assert_eq!(all.services.capacity(), all.services.len());
+        assert_eq!(all.objects.capacity(), all.objects.len());
     }
 
     /// What the sequential loop did: a namespace only mentioned gets an empty entry that

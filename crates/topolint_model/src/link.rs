@@ -27,6 +27,11 @@ pub struct LinkOptions {
     pub istio_root_namespace: String,
     /// An external hop in front of everything (a load balancer's idle timeout), in ms.
     pub edge_timeout_ms: Option<u64>,
+    /// Keep parsed ConfigMap-embedded nginx configurations in a process-wide memo for the
+    /// next link (the language server links again after every edit). Off for a one-shot
+    /// run: each configuration is parsed, built and dropped, so their trees never pile up
+    /// (on a 100,000-file repository they were about a tenth of the peak memory).
+    pub memoize_embedded: bool,
 }
 
 impl Default for LinkOptions {
@@ -36,6 +41,7 @@ impl Default for LinkOptions {
             nginx_placements: Vec::new(),
             istio_root_namespace: "istio-system".into(),
             edge_timeout_ms: None,
+            memoize_embedded: false,
         }
     }
 }
@@ -63,6 +69,9 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         .par_iter()
         .map(|project| compose::lower(&ctx, project))
         .collect();
+    compose_projects.reserve_exact(lowered.len());
+    workloads.reserve_exact(lowered.iter().map(|o| o.workloads.len()).sum());
+    services.reserve_exact(lowered.iter().map(|o| o.services.len()).sum());
     for out in lowered {
         compose_dirs.insert(out.project.clone(), out.dir.clone());
         compose_projects.push(out.info);
@@ -77,21 +86,21 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
         .filter(|f| f.kind == Some(FileKind::Kubernetes))
         .map(|f| f.id)
         .collect();
-    let mut k = k8s_files
-        .par_chunks(64)
-        .map(|files| {
-            let mut out = K8sOutput::default();
-            for &file in files {
-                k8s::lower_file(&ctx, file, &mut out);
-            }
-            out
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .fold(K8sOutput::default(), |mut all, out| {
-            all.append(out);
-            all
-        });
+    let mut k = K8sOutput::concat(
+        k8s_files
+            .par_chunks(64)
+            .map(|files| {
+                let mut out = K8sOutput::default();
+                for &file in files {
+                    k8s::lower_file(&ctx, file, &mut out);
+                }
+                out
+            })
+            .collect(),
+    );
+    // The model's largest lists, sized once.
+    workloads.reserve_exact(k.workloads.len());
+    services.reserve_exact(k.services.len());
     workloads.extend(std::mem::take(&mut k.workloads));
     for mut s in std::mem::take(&mut k.services) {
         if s.kind != "ServiceEntry" {
@@ -209,7 +218,7 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
     let embedded: Vec<Vec<(Proxy, Vec<Diagnostic>)>> = k
         .configmaps
         .par_iter()
-        .map(|cm| embedded_proxies(&ctx, &includes, cm, &k8s_by_namespace))
+        .map(|cm| embedded_proxies(&ctx, &includes, cm, &k8s_by_namespace, options))
         .collect();
     for (proxy, diags) in embedded.into_iter().flatten() {
         diagnostics.extend(diags);
@@ -449,12 +458,16 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
             edge
         })
         .collect();
-    let mut edges: Vec<Edge> = per_proxy
-        .into_iter()
-        .chain(per_workload)
-        .flatten()
-        .chain(per_route)
-        .collect();
+    let mut edges: Vec<Edge> = Vec::with_capacity(
+        per_proxy
+            .iter()
+            .chain(&per_workload)
+            .map(Vec::len)
+            .sum::<usize>()
+            + per_route.len(),
+    );
+    edges.extend(per_proxy.into_iter().chain(per_workload).flatten());
+    edges.extend(per_route);
     edges.sort_by(|a, b| (a.span, &a.host).cmp(&(b.span, &b.host)));
     topology.edges = edges;
     LinkOutput {
@@ -472,6 +485,7 @@ fn embedded_proxies(
     includes: &nginx::IncludeMap,
     cm: &k8s::ConfigMap,
     k8s_by_namespace: &std::collections::HashMap<&str, Vec<&Workload>>,
+    options: &LinkOptions,
 ) -> Vec<(Proxy, Vec<Diagnostic>)> {
     let ws = ctx.ws;
     let Some(yaml) = ws.file(cm.file).yaml() else {
@@ -492,7 +506,11 @@ fn embedded_proxies(
         let Some(map) = embedded_map(source, value.range(), text) else {
             continue;
         };
-        let mut config = (*parse_embedded(text)).clone();
+        let mut config = if options.memoize_embedded {
+            (*parse_embedded(text)).clone()
+        } else {
+            topolint_nginx::parse(text)
+        };
         remap(&mut config, &map);
         let mut diagnostics = Vec::new();
         for e in &config.errors {
@@ -560,9 +578,8 @@ type EmbeddedMemo = (
 static EMBEDDED_MEMO: std::sync::OnceLock<std::sync::Mutex<EmbeddedMemo>> =
     std::sync::OnceLock::new();
 
-/// Forgets the memoized parses of nginx configurations embedded in ConfigMaps. A one-shot
-/// run (`topolint check`) calls it after linking: the memo serves later links (the language
-/// server's), and its parsed trees are a large share of a big repository's memory.
+/// Forgets the memoized parses of nginx configurations embedded in ConfigMaps (kept only
+/// when [`LinkOptions::memoize_embedded`] is set).
 pub fn clear_parse_memo() {
     if let Some(memo) = EMBEDDED_MEMO.get() {
         let mut guard = memo.lock().unwrap_or_else(|e| e.into_inner());
