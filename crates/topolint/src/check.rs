@@ -213,12 +213,15 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         external: plugins.external.clone(),
         ..topolint_linter::LintOptions::default()
     };
-    timings.mark("plugins and configuration");
+    // Suppression comments and annotations are read from the trees, which linking drops
+    // as it goes (a large repository's trees and model do not fit in memory side by side).
+    let suppressions = topolint_gate::suppress::collect(&ws);
+    timings.mark("plugins, configuration, suppressions");
     let topolint_linter::Outcome {
         topology,
         findings,
         timings: lint_timings,
-    } = topolint_linter::run(&ws, &lint_options);
+    } = topolint_linter::run_releasing(&mut ws, &lint_options);
     timings.mark_split(
         "lint",
         &[("link", lint_timings.link), ("rules", lint_timings.rules)],
@@ -228,7 +231,7 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         base_dir: &cwd,
         known_rules: &known,
     };
-    let mut outcome = gate.apply(&ws, findings, baseline.as_ref());
+    let mut outcome = gate.apply_with(&ws, findings, baseline.as_ref(), suppressions);
     timings.mark("gate (configuration, suppressions, baseline)");
     if let Some(files) = report_only {
         let wanted = files

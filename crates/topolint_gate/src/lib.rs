@@ -109,6 +109,18 @@ impl Gate<'_> {
         findings: Vec<Diagnostic>,
         baseline: Option<&Baseline>,
     ) -> Outcome {
+        self.apply_with(ws, findings, baseline, suppress::collect(ws))
+    }
+
+    /// [`Gate::apply`] with the suppressions read beforehand ([`suppress::collect`]), for a
+    /// run that drops the parse trees before the gate (`Workspace::release_trees`).
+    pub fn apply_with(
+        &self,
+        ws: &Workspace,
+        findings: Vec<Diagnostic>,
+        baseline: Option<&Baseline>,
+        sups: suppress::Suppressions,
+    ) -> Outcome {
         let paths = ProjectPaths::new(ws, self.base_dir, &self.config.root);
         let configure = |mut d: Diagnostic| -> Option<Diagnostic> {
             if !self.enabled(&d.rule, paths.relative(d.primary.file)) {
@@ -121,7 +133,6 @@ impl Gate<'_> {
         };
         let mut candidates: Vec<Diagnostic> = findings.into_iter().filter_map(configure).collect();
 
-        let sups = suppress::collect(ws);
         let mut by_file: BTreeMap<FileId, Vec<usize>> = BTreeMap::new();
         for (i, s) in sups.items.iter().enumerate() {
             by_file.entry(s.file).or_default().push(i);
@@ -198,7 +209,7 @@ impl Gate<'_> {
                     if !self.enabled(&r.id, paths.relative(s.file)) {
                         continue;
                     }
-                    out.extend(configure(unused_rule(ws, s, r)));
+                    out.extend(configure(unused_rule(s, r)));
                 }
             }
             out
@@ -309,15 +320,12 @@ fn unknown_rule(s: &Suppression, r: &suppress::SuppressedRule, known: &[&str]) -
     .with_help(help)
 }
 
-fn unused_rule(ws: &Workspace, s: &Suppression, r: &suppress::SuppressedRule) -> Diagnostic {
+fn unused_rule(s: &Suppression, r: &suppress::SuppressedRule) -> Diagnostic {
     let where_ = match s.scope {
         Scope::Line { trailing: true, .. } => "on this line".to_string(),
         Scope::Line { line, .. } => format!("on line {}", line + 1),
         Scope::File => "in this file".to_string(),
-        Scope::Document(range) => {
-            let name = object_name(ws, s.file, range);
-            format!("in {name}")
-        }
+        Scope::Document(_) => format!("in {}", s.object.as_deref().unwrap_or("this object")),
     };
     let only = s.rules.len() == 1;
     let help = if only {
@@ -332,30 +340,6 @@ fn unused_rule(ws: &Workspace, s: &Suppression, r: &suppress::SuppressedRule) ->
         Label::new(s.file, r.range, "suppresses nothing"),
     )
     .with_help(help)
-}
-
-/// `kind `name`` of the Kubernetes object in `range`, or "this object".
-fn object_name(ws: &Workspace, file: FileId, range: topolint_diagnostics::TextRange) -> String {
-    let Some(yaml) = ws.files.get(file.0 as usize).and_then(|f| f.yaml()) else {
-        return "this object".into();
-    };
-    let root = yaml
-        .documents
-        .iter()
-        .find(|d| d.range == range)
-        .and_then(|d| d.root)
-        .map(|r| yaml.get(r));
-    match root {
-        Some(root) => {
-            let kind = root.get("kind").and_then(|k| k.as_str());
-            let name = root.path(&["metadata", "name"]).and_then(|n| n.as_str());
-            match (kind, name) {
-                (Some(k), Some(n)) => format!("{k} `{n}`"),
-                _ => "this object".into(),
-            }
-        }
-        None => "this object".into(),
-    }
 }
 
 fn malformed(m: &suppress::Malformed) -> Diagnostic {

@@ -56,6 +56,9 @@ pub struct Suppression {
     pub rules: Vec<SuppressedRule>,
     /// The justification; `None` when none is written.
     pub reason: Option<String>,
+    /// For an annotation: ``Kind `name` `` of the object it sits on, when both are written
+    /// (read with the suppression: a one-shot run drops the YAML trees before the gate).
+    pub object: Option<String>,
 }
 
 impl Suppression {
@@ -207,6 +210,7 @@ fn comment_suppressions(source: &SourceFile, comments: &[TextRange], out: &mut S
                 })
                 .collect(),
             reason: parsed.reason,
+            object: None,
         });
     }
 }
@@ -225,6 +229,12 @@ fn annotation_suppressions(
             continue;
         };
         let range = value.range();
+        let object = {
+            let root = yaml.get(root);
+            let kind = root.get("kind").and_then(|k| k.as_str());
+            let name = root.path(&["metadata", "name"]).and_then(|n| n.as_str());
+            kind.zip(name).map(|(k, n)| format!("{k} `{n}`"))
+        };
         let Some(text) = value.as_str() else {
             out.malformed.push(Malformed {
                 file: source.id,
@@ -285,6 +295,7 @@ fn annotation_suppressions(
                 range,
                 rules,
                 reason: reason.filter(|r| !r.is_empty()).map(str::to_string),
+                object: object.clone(),
             });
         }
     }

@@ -233,6 +233,52 @@ fn unused_suppressions_are_reported_in_every_kind_of_file() {
     );
 }
 
+/// A one-shot run reads the suppressions, then drops every parse tree while linking, then
+/// applies the gate: the same findings and messages (object names included) as a gate that
+/// reads the trees itself.
+#[test]
+fn suppressions_read_before_the_trees_are_dropped_gate_the_same() {
+    let files = [
+        (
+            "nginx.conf",
+            "events {}\nhttp {\n    # topolint: ignore[include-not-found] was needed once\n    server { listen 80; }\n}\n",
+        ),
+        (
+            "compose.yaml",
+            "# topolint: ignore-file[duplicate-key] generated\nservices:\n  api:\n    image: api:1\n",
+        ),
+        (
+            "svc.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  annotations:\n    topolint.io/ignore: \"duplicate-key: generated\"\nspec:\n  selector:\n    app: api\n    app: api\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    topolint.io/ignore: \"duplicate-key: generated\"\nspec:\n  selector:\n    app: web\n",
+        ),
+    ];
+    let (ws, expected) = run(&files);
+    assert!(reported(&ws, &expected)
+        .iter()
+        .any(|(_, _, _, m)| m.ends_with("in Service `web`")));
+    assert!(
+        !expected.suppressed.is_empty(),
+        "the `api` duplicate key is suppressed"
+    );
+
+    let mut ws = workspace(&files);
+    let sups = topolint_gate::suppress::collect(&ws);
+    ws.release_trees(|_| false);
+    assert!(ws
+        .files
+        .iter()
+        .all(|f| f.yaml().is_none() && f.nginx().is_none()));
+    let config = config("");
+    let gate = Gate {
+        config: &config,
+        base_dir: Path::new("/repo"),
+        known_rules: KNOWN,
+    };
+    let out = gate.apply_with(&ws, ws.diagnostics.clone(), None, sups);
+    assert_eq!(reported(&ws, &out), reported(&ws, &expected));
+    assert_eq!(out.suppressed.len(), expected.suppressed.len());
+}
+
 #[test]
 fn one_used_and_one_unused_rule_in_the_same_comment() {
     let (ws, out) = run(&[(

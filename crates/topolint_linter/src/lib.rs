@@ -87,6 +87,29 @@ pub fn link_options(facts: &topolint_config::Facts, base_dir: &std::path::Path) 
 pub fn run(ws: &Workspace, options: &LintOptions) -> Outcome {
     let started = std::time::Instant::now();
     let linked = topolint_model::link(ws, &options.link);
+    rules(ws, linked, options, started)
+}
+
+/// [`run`] for a one-shot run that owns its workspace: each file's parse tree is dropped as
+/// soon as no later stage of the linker reads it ([`topolint_model::Linker`]), so the
+/// trees and the model are never all in memory at once. Afterwards the workspace holds
+/// texts and kinds only ([`topolint_workspace::Content::Released`]): anything that reads
+/// trees (the gate's suppressions: `topolint_gate::suppress::collect`) runs before.
+pub fn run_releasing(ws: &mut Workspace, options: &LintOptions) -> Outcome {
+    let started = std::time::Instant::now();
+    let mut linker = topolint_model::Linker::lower_releasing(ws, &options.link);
+    linker.proxies(ws);
+    ws.release_trees(|_| false);
+    let linked = linker.finish(ws);
+    rules(ws, linked, options, started)
+}
+
+fn rules(
+    ws: &Workspace,
+    linked: topolint_model::LinkOutput,
+    options: &LintOptions,
+    started: std::time::Instant,
+) -> Outcome {
     let link = started.elapsed();
     let mut findings = ws.diagnostics.clone();
     findings.extend(linked.diagnostics);

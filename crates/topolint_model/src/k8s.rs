@@ -135,9 +135,18 @@ impl K8sOutput {
 }
 
 pub fn lower_file(ctx: &Ctx<'_>, file: FileId, out: &mut K8sOutput) {
-    let Some(yaml) = ctx.ws.file(file).yaml() else {
-        return;
-    };
+    if let Some(yaml) = ctx.ws.file(file).yaml() {
+        lower_tree(ctx, file, yaml, out);
+    }
+}
+
+/// [`lower_file`] with the file's tree at hand (taken out of the workspace).
+pub fn lower_tree(
+    ctx: &Ctx<'_>,
+    file: FileId,
+    yaml: &topolint_yaml::YamlFile,
+    out: &mut K8sOutput,
+) {
     for root in yaml.roots() {
         lower_object(ctx, file, root, out, 0);
     }

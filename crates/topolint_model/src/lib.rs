@@ -18,5 +18,5 @@ pub mod model;
 pub mod nginx;
 pub mod servers;
 
-pub use link::{clear_parse_memo, is_loopback, link, LinkOptions, LinkOutput};
+pub use link::{clear_parse_memo, is_loopback, link, LinkOptions, LinkOutput, Linker};
 pub use model::*;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use topolint_diagnostics::{Diagnostic, FileId, Label, Severity, TextRange};
-use topolint_workspace::{FileKind, Workspace};
+use topolint_workspace::{Content, FileKind, Workspace};
 
 use crate::compose::{self, normalize};
 use crate::ctx::{port_number, Ctx};
@@ -53,426 +53,583 @@ pub struct LinkOutput {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Links every file of `ws` into one topology: [`Linker`]'s three stages in a row.
 pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
-    let ctx = Ctx::new(ws);
-    let mut diagnostics = Vec::new();
+    let mut linker = Linker::lower(ws, options);
+    linker.proxies(ws);
+    linker.finish(ws)
+}
 
-    // 1. Lower compose projects and Kubernetes files.
-    let mut workloads = Vec::new();
-    let mut services = Vec::new();
-    let mut compose_dirs: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut compose_projects = Vec::new();
-    // Lowering is per project / per file and independent: in parallel, merged in order.
-    use rayon::prelude::*;
-    let lowered: Vec<_> = ws
-        .compose_projects
-        .par_iter()
-        .map(|project| compose::lower(&ctx, project))
-        .collect();
-    compose_projects.reserve_exact(lowered.len());
-    workloads.reserve_exact(lowered.iter().map(|o| o.workloads.len()).sum());
-    services.reserve_exact(lowered.iter().map(|o| o.services.len()).sum());
-    for out in lowered {
-        compose_dirs.insert(out.project.clone(), out.dir.clone());
-        compose_projects.push(out.info);
-        workloads.extend(out.workloads);
-        services.extend(out.services);
-    }
-    // Kubernetes files too: each file is lowered on its own, the outputs are appended in
-    // file order (the result is the one a sequential loop gives; see `K8sOutput::append`).
-    let k8s_files: Vec<FileId> = ws
-        .files
-        .iter()
-        .filter(|f| f.kind == Some(FileKind::Kubernetes))
-        .map(|f| f.id)
-        .collect();
-    let mut k = K8sOutput::concat(
-        k8s_files
-            .par_chunks(64)
-            .map(|files| {
-                let mut out = K8sOutput::default();
-                for &file in files {
-                    k8s::lower_file(&ctx, file, &mut out);
-                }
-                out
-            })
-            .collect(),
-    );
-    // The model's largest lists, sized once.
-    workloads.reserve_exact(k.workloads.len());
-    services.reserve_exact(k.services.len());
-    workloads.extend(std::mem::take(&mut k.workloads));
-    for mut s in std::mem::take(&mut k.services) {
-        if s.kind != "ServiceEntry" {
-            let ns = &s.scope;
-            let n = &s.name;
-            let d = &options.cluster_domain;
-            s.names = [
-                n.clone(),
-                format!("{n}.{ns}"),
-                format!("{n}.{ns}.svc"),
-                format!("{n}.{ns}.svc.{d}"),
-            ]
-            .into_iter()
-            .map(|value| Spanned {
-                value,
-                span: s.span,
-            })
-            .collect();
-        }
-        services.push(s);
-    }
+/// Linking in three stages, so that a one-shot run can drop each file's tree as soon as no
+/// later stage reads it (on a 100,000-file repository the trees were about a quarter of the
+/// peak memory). Every stage takes the same workspace; between two stages the caller may
+/// release the trees of the files [`Linker::needs_tree`] no longer names
+/// ([`Workspace::release_trees`]).
+///
+/// 1. [`Linker::lower`]: compose projects and Kubernetes files become workloads, services
+///    and the other objects; listeners, sidecars, Service selection (reads the YAML trees
+///    of compose and Kubernetes files).
+/// 2. [`Linker::proxies`]: nginx configurations, in files and in ConfigMaps, become proxies
+///    (reads the nginx trees and the YAML trees of the ConfigMaps that hold nginx).
+/// 3. [`Linker::finish`]: placement, envsubst and every edge (reads no tree).
+pub struct Linker<'o> {
+    options: &'o LinkOptions,
+    workloads: Vec<Workload>,
+    services: Vec<Service>,
+    compose_dirs: BTreeMap<String, PathBuf>,
+    compose_projects: Vec<ComposeProjectInfo>,
+    k: K8sOutput,
+    /// Positions of the Kubernetes workloads in `workloads`, by namespace (in model order).
+    k8s_by_namespace: std::collections::HashMap<String, Vec<usize>>,
+    /// Files of the ConfigMaps that may hold nginx (stage 2 reads their trees).
+    configmap_files: std::collections::HashSet<FileId>,
+    proxies: Vec<Proxy>,
+    diagnostics: Vec<Diagnostic>,
+    stage: Stage,
+}
 
-    // 2. Listeners.
-    workloads.par_iter_mut().for_each(|w| {
-        for c in &mut w.containers {
-            c.listeners = servers::infer(c);
-        }
-    });
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Lowered,
+    Proxies,
+}
 
-    // 2b. Istio sidecars: pod annotation/label `sidecar.istio.io/inject` wins, then the
-    //     namespace's `istio-injection` / `istio.io/rev` labels (only when the namespace is
-    //     declared in the model: otherwise unknown).
-    for w in &mut workloads {
-        if w.platform != Platform::Kubernetes {
-            continue;
-        }
-        let pod = w
-            .annotations
-            .get("sidecar.istio.io/inject")
-            .or_else(|| w.labels.get("sidecar.istio.io/inject"));
-        w.sidecar = match pod.map(String::as_str) {
-            Some("true") => Some(true),
-            Some("false") => Some(false),
-            _ => k.declared_namespaces.get(&w.scope).map(|labels| {
-                labels
-                    .get("istio-injection")
-                    .is_some_and(|v| v == "enabled")
-                    || (labels.contains_key("istio.io/rev")
-                        && labels
-                            .get("istio-injection")
-                            .is_none_or(|v| v != "disabled"))
-            }),
-        };
-    }
-
-    // Kubernetes workloads by namespace, for the two lookups below that stay inside a
-    // namespace (a scan of every workload per Service or ConfigMap was quadratic in the
-    // number of namespaces).
-    let mut k8s_by_namespace: std::collections::HashMap<&str, Vec<&Workload>> =
-        std::collections::HashMap::new();
-    for w in workloads
-        .iter()
-        .filter(|w| w.platform == Platform::Kubernetes)
-    {
-        k8s_by_namespace
-            .entry(w.scope.as_str())
-            .or_default()
-            .push(w);
-    }
-
-    // 3. Services -> workloads (k8s selectors, same namespace, full LabelSelector semantics).
-    for s in &mut services {
-        if s.platform != Platform::Kubernetes {
-            continue;
-        }
-        if let Some(sel) = &s.selector {
-            if sel.is_empty() {
-                continue; // an empty Service selector selects nothing (manual endpoints)
-            }
-            s.workloads = k8s_by_namespace
-                .get(s.scope.as_str())
-                .into_iter()
-                .flatten()
-                .filter(|w| sel.matches(&w.labels))
-                .map(|w| w.id.clone())
-                .collect();
+impl<'o> Linker<'o> {
+    /// Whether a later stage still reads the tree of `file`.
+    pub fn needs_tree(&self, file: &topolint_workspace::LoadedFile) -> bool {
+        match self.stage {
+            Stage::Lowered => file.nginx().is_some() || self.configmap_files.contains(&file.id),
+            Stage::Proxies => false,
         }
     }
 
-    // 4. nginx proxies: files with nginx kind that no other file includes, plus nginx
-    //    configurations embedded in ConfigMaps.
-    let includes = nginx::include_map(&ctx);
-    let included: BTreeSet<FileId> = ws.includes.iter().map(|e| e.to).collect();
-    let main_configs: BTreeSet<FileId> = ws.nginx_roots.iter().copied().collect();
-    let roots: Vec<_> = ws
-        .files
-        .iter()
-        .filter_map(|f| Some((f, f.nginx()?)))
-        .filter(|(f, _)| !included.contains(&f.id) || main_configs.contains(&f.id))
-        .collect();
-    let mut proxies: Vec<Proxy> = roots
-        .par_iter()
-        .map(|(f, config)| {
-            let path = &ws.sources.file(f.id).path;
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let template = name.ends_with(".template")
-                || path.parent().is_some_and(|p| p.ends_with("templates"));
-            let id = format!("nginx:{}", ws.sources.file(f.id).display);
-            nginx::build(&ctx, &includes, id, f.id, config, template)
-        })
-        .collect();
-    // The nginx configurations embedded in ConfigMaps: parsed, mapped back to the file,
-    // built and placed (in the namespace's pod that mounts it) per ConfigMap in parallel,
-    // then appended in ConfigMap order.
-    let embedded: Vec<Vec<(Proxy, Vec<Diagnostic>)>> = k
-        .configmaps
-        .par_iter()
-        .map(|cm| embedded_proxies(&ctx, &includes, cm, &k8s_by_namespace, options))
-        .collect();
-    for (proxy, diags) in embedded.into_iter().flatten() {
-        diagnostics.extend(diags);
-        proxies.push(proxy);
-    }
-
-    // 5. Placement of file-based proxies.
-    let places = Places::new(ws, &workloads);
-    for p in &mut proxies {
-        if p.placement.is_some() {
-            continue;
-        }
-        p.placement = place(ws, p, &workloads, &places, options);
-    }
-
-    // 6. Substitute envsubst variables from the container that runs the template.
-    //    Workloads by id (the first of an id wins, as `find` would).
-    let mut workload_by_id: std::collections::HashMap<&str, &Workload> =
-        std::collections::HashMap::with_capacity(workloads.len());
-    for w in &workloads {
-        workload_by_id.entry(w.id.as_str()).or_insert(w);
-    }
-    for p in &mut proxies {
-        let Some(pl) = &p.placement else { continue };
-        let Some(&w) = workload_by_id.get(pl.workload.as_str()) else {
-            continue;
-        };
-        let c = pl
-            .container
-            .as_ref()
-            .and_then(|n| w.containers.iter().find(|c| &c.name == n))
-            .or(w.containers.first());
-        let Some(c) = c else { continue };
-        let env = |k: &str| {
-            // envsubst only touches variables the environment defines; nginx's own
-            // variables are lower case and never defined there.
-            c.env
-                .iter()
-                .find(|e| e.name == k && k.chars().any(|ch| ch.is_ascii_uppercase()))
-                .and_then(|e| e.value.clone())
-        };
-        for t in &mut p.targets {
-            if let Some(s) = substitute(&t.raw, &env) {
-                t.variables = nginx::variables(&s);
-                t.substituted = Some(s);
-            }
-        }
-    }
-
-    let mut topology = Topology {
-        schema: SCHEMA_VERSION,
-        cluster_domain: options.cluster_domain.clone(),
-        files: ws
+    /// Stage 1: lowering, listeners, sidecars, Service selection.
+    pub fn lower(ws: &Workspace, options: &'o LinkOptions) -> Self {
+        use rayon::prelude::*;
+        // Kubernetes files: each file is lowered on its own, the outputs are appended in
+        // file order (the result is the one a sequential loop gives; see `K8sOutput::append`).
+        let k8s_files: Vec<FileId> = ws
             .files
             .iter()
-            .filter_map(|f| {
-                Some(FileEntry {
-                    id: f.id,
-                    path: ws.sources.file(f.id).display.clone(),
-                    kind: f.kind?.as_str(),
+            .filter(|f| f.kind == Some(FileKind::Kubernetes))
+            .map(|f| f.id)
+            .collect();
+        let ctx = Ctx::new(ws);
+        let k = K8sOutput::concat(
+            k8s_files
+                .par_chunks(64)
+                .map(|files| {
+                    let mut out = K8sOutput::default();
+                    for &file in files {
+                        k8s::lower_file(&ctx, file, &mut out);
+                    }
+                    out
                 })
-            })
-            .collect(),
-        workloads,
-        services,
-        proxies,
-        routes: std::mem::take(&mut k.routes),
-        mesh: std::mem::take(&mut k.mesh),
-        namespaces: std::mem::take(&mut k.namespaces),
-        objects: std::mem::take(&mut k.objects),
-        network_policies: std::mem::take(&mut k.network_policies),
-        destination_rules: std::mem::take(&mut k.destination_rules),
-        peer_authentications: std::mem::take(&mut k.peer_authentications),
-        istio_root_namespace: options.istio_root_namespace.clone(),
-        edge_timeout_ms: options.edge_timeout_ms,
-        compose_projects,
-        edges: Vec::new(),
-        lookup: Default::default(),
-    };
+                .collect(),
+        );
+        Self::lower_rest(ws, options, k)
+    }
 
-    // 7. Edges, per caller in parallel, concatenated in caller order (then sorted). The
-    //    lookup indexes are built first: otherwise the first resolver to look a workload up
-    //    builds them while the others wait.
-    topology.index();
-    let resolver = Resolver {
-        t: &topology,
-        compose_dirs: &compose_dirs,
-        names: ServiceNames::new(&topology),
-    };
-    let per_proxy: Vec<Vec<Edge>> = topology
-        .proxies
-        .par_iter()
-        .map(|p| {
-            let mut edges = Vec::new();
-            let caller = Caller::Proxy { id: p.id.clone() };
-            let caller_workload = p.placement.as_ref().map(|pl| pl.workload.clone());
-            let file_dir = ws
-                .sources
-                .file(p.root)
-                .path
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            let domain = resolver.domain(caller_workload.as_deref(), &file_dir);
-            for t in &p.targets {
-                let text = t.substituted.as_deref().unwrap_or(&t.raw);
-                let Some(url) = parse_pass(&t.directive, text) else {
-                    continue;
-                };
-                if url.unix {
-                    continue;
-                }
-                let mut edge = Edge {
-                    caller: caller.clone(),
-                    caller_workload: caller_workload.clone(),
-                    via: t.directive.clone(),
-                    host: url.host.clone(),
-                    port: url.port,
-                    scheme: url.scheme.clone(),
-                    status: EdgeStatus::Unknown,
-                    reason: None,
-                    target: None,
-                    span: t.span,
-                    port_name: None,
-                };
-                let host_vars = nginx::variables(&url.host);
-                if !host_vars.is_empty() || url.host.contains('$') {
-                    edge.reason = Some(format!(
-                        "the host is computed at run time from `${}`",
-                        host_vars.first().cloned().unwrap_or_default()
-                    ));
-                } else if p.upstreams.iter().any(|u| u.name == url.host) {
-                    edge.status = EdgeStatus::Upstream;
-                    edge.reason = Some(format!("the `upstream {}` block", url.host));
-                } else {
-                    resolver.resolve(&mut edge, &domain);
-                }
-                edges.push(edge);
+    /// [`Linker::lower`] for a run that owns its workspace: each Kubernetes file's tree is
+    /// dropped right after the file is lowered (unless it holds a ConfigMap, which stage 2
+    /// reads), and the compose files' trees after their projects are; every other tree
+    /// stays. So the YAML trees and the lowered objects never all live at once: that moment
+    /// was the peak of a large run.
+    pub fn lower_releasing(ws: &mut Workspace, options: &'o LinkOptions) -> Self {
+        use rayon::prelude::*;
+        let taken = ws.take_contents(|f| {
+            f.kind == Some(FileKind::Kubernetes) && matches!(f.content, Content::Yaml(_))
+        });
+        let mut chunks: Vec<Vec<(FileId, Content)>> = Vec::new();
+        let mut rest = taken.into_iter();
+        loop {
+            let chunk: Vec<_> = rest.by_ref().take(64).collect();
+            if chunk.is_empty() {
+                break;
             }
-            for u in &p.upstreams {
-                for s in &u.servers {
-                    let (host, port) = servers::split_bind(&s.address);
-                    let Some(host) = host else { continue };
-                    if s.address.starts_with("unix:") {
+            chunks.push(chunk);
+        }
+        let ctx = Ctx::new(ws);
+        let lowered: Vec<(K8sOutput, Vec<(FileId, Content)>)> = chunks
+            .into_par_iter()
+            .map(|chunk| {
+                let mut out = K8sOutput::default();
+                let mut kept = Vec::new();
+                for (file, content) in chunk {
+                    let Content::Yaml(yaml) = &content else {
+                        continue;
+                    };
+                    let configmaps = out.configmaps.len();
+                    k8s::lower_tree(&ctx, file, yaml, &mut out);
+                    if out.configmaps.len() > configmaps {
+                        kept.push((file, content));
+                    }
+                }
+                (out, kept)
+            })
+            .collect();
+        let mut parts = Vec::with_capacity(lowered.len());
+        let mut kept = Vec::new();
+        for (out, mut k) in lowered {
+            parts.push(out);
+            kept.append(&mut k);
+        }
+        for (file, content) in kept {
+            ws.restore_content(file, content);
+        }
+        let linker = Self::lower_rest(ws, options, K8sOutput::concat(parts));
+        ws.release_trees(|f| linker.needs_tree(f));
+        linker
+    }
+
+    /// Stage 1 after the Kubernetes files: compose projects, then what needs both.
+    fn lower_rest(ws: &Workspace, options: &'o LinkOptions, mut k: K8sOutput) -> Self {
+        use rayon::prelude::*;
+        let ctx = Ctx::new(ws);
+        let mut compose_dirs: BTreeMap<String, PathBuf> = BTreeMap::new();
+        // Lowering is per project / per file and independent: in parallel, merged in order.
+        let lowered: Vec<_> = ws
+            .compose_projects
+            .par_iter()
+            .map(|project| compose::lower(&ctx, project))
+            .collect();
+        // The model's largest lists, sized once: compose's, then Kubernetes'.
+        let mut compose_projects = Vec::with_capacity(lowered.len());
+        let mut workloads = Vec::with_capacity(
+            lowered.iter().map(|o| o.workloads.len()).sum::<usize>() + k.workloads.len(),
+        );
+        let mut services = Vec::with_capacity(
+            lowered.iter().map(|o| o.services.len()).sum::<usize>() + k.services.len(),
+        );
+        for out in lowered {
+            compose_dirs.insert(out.project.clone(), out.dir.clone());
+            compose_projects.push(out.info);
+            workloads.extend(out.workloads);
+            services.extend(out.services);
+        }
+        workloads.extend(std::mem::take(&mut k.workloads));
+        for mut s in std::mem::take(&mut k.services) {
+            if s.kind != "ServiceEntry" {
+                let ns = &s.scope;
+                let n = &s.name;
+                let d = &options.cluster_domain;
+                s.names = [
+                    n.clone(),
+                    format!("{n}.{ns}"),
+                    format!("{n}.{ns}.svc"),
+                    format!("{n}.{ns}.svc.{d}"),
+                ]
+                .into_iter()
+                .map(|value| Spanned {
+                    value,
+                    span: s.span,
+                })
+                .collect();
+            }
+            services.push(s);
+        }
+
+        // 2. Listeners.
+        workloads.par_iter_mut().for_each(|w| {
+            for c in &mut w.containers {
+                c.listeners = servers::infer(c);
+            }
+        });
+
+        // 2b. Istio sidecars: pod annotation/label `sidecar.istio.io/inject` wins, then the
+        //     namespace's `istio-injection` / `istio.io/rev` labels (only when the namespace is
+        //     declared in the model: otherwise unknown).
+        for w in &mut workloads {
+            if w.platform != Platform::Kubernetes {
+                continue;
+            }
+            let pod = w
+                .annotations
+                .get("sidecar.istio.io/inject")
+                .or_else(|| w.labels.get("sidecar.istio.io/inject"));
+            w.sidecar = match pod.map(String::as_str) {
+                Some("true") => Some(true),
+                Some("false") => Some(false),
+                _ => k.declared_namespaces.get(&w.scope).map(|labels| {
+                    labels
+                        .get("istio-injection")
+                        .is_some_and(|v| v == "enabled")
+                        || (labels.contains_key("istio.io/rev")
+                            && labels
+                                .get("istio-injection")
+                                .is_none_or(|v| v != "disabled"))
+                }),
+            };
+        }
+
+        // Kubernetes workloads by namespace, for the two lookups below that stay inside a
+        // namespace (a scan of every workload per Service or ConfigMap was quadratic in the
+        // number of namespaces).
+        let mut k8s_by_namespace: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, w) in workloads.iter().enumerate() {
+            if w.platform == Platform::Kubernetes {
+                match k8s_by_namespace.get_mut(w.scope.as_str()) {
+                    Some(positions) => positions.push(i),
+                    None => {
+                        k8s_by_namespace.insert(w.scope.clone(), vec![i]);
+                    }
+                }
+            }
+        }
+
+        // 3. Services -> workloads (k8s selectors, same namespace, full LabelSelector semantics).
+        for s in &mut services {
+            if s.platform != Platform::Kubernetes {
+                continue;
+            }
+            if let Some(sel) = &s.selector {
+                if sel.is_empty() {
+                    continue; // an empty Service selector selects nothing (manual endpoints)
+                }
+                s.workloads = k8s_by_namespace
+                    .get(s.scope.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|&i| &workloads[i])
+                    .filter(|w| sel.matches(&w.labels))
+                    .map(|w| w.id.clone())
+                    .collect();
+            }
+        }
+        Self {
+            options,
+            workloads,
+            services,
+            compose_dirs,
+            compose_projects,
+            configmap_files: k.configmaps.iter().map(|cm| cm.file).collect(),
+            k,
+            k8s_by_namespace,
+            proxies: Vec::new(),
+            diagnostics: Vec::new(),
+            stage: Stage::Lowered,
+        }
+    }
+
+    /// Stage 2: the proxies of nginx configurations, in files and in ConfigMaps.
+    pub fn proxies(&mut self, ws: &Workspace) {
+        let ctx = Ctx::new(ws);
+        use rayon::prelude::*;
+
+        // 4. nginx proxies: files with nginx kind that no other file includes, plus nginx
+        //    configurations embedded in ConfigMaps.
+        let includes = nginx::include_map(&ctx);
+        let included: BTreeSet<FileId> = ws.includes.iter().map(|e| e.to).collect();
+        let main_configs: BTreeSet<FileId> = ws.nginx_roots.iter().copied().collect();
+        let roots: Vec<_> = ws
+            .files
+            .iter()
+            .filter_map(|f| Some((f, f.nginx()?)))
+            .filter(|(f, _)| !included.contains(&f.id) || main_configs.contains(&f.id))
+            .collect();
+        let mut proxies: Vec<Proxy> = roots
+            .par_iter()
+            .map(|(f, config)| {
+                let path = &ws.sources.file(f.id).path;
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let template = name.ends_with(".template")
+                    || path.parent().is_some_and(|p| p.ends_with("templates"));
+                let id = format!("nginx:{}", ws.sources.file(f.id).display);
+                nginx::build(&ctx, &includes, id, f.id, config, template)
+            })
+            .collect();
+        // The nginx configurations embedded in ConfigMaps: parsed, mapped back to the file,
+        // built and placed (in the namespace's pod that mounts it) per ConfigMap in parallel,
+        // then appended in ConfigMap order.
+        let embedded: Vec<Vec<(Proxy, Vec<Diagnostic>)>> = self
+            .k
+            .configmaps
+            .par_iter()
+            .map(|cm| {
+                let in_namespace: Vec<&Workload> = self
+                    .k8s_by_namespace
+                    .get(cm.namespace.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|&i| &self.workloads[i])
+                    .collect();
+                embedded_proxies(&ctx, &includes, cm, &in_namespace, self.options)
+            })
+            .collect();
+        proxies.reserve_exact(embedded.iter().map(Vec::len).sum());
+        for (proxy, diags) in embedded.into_iter().flatten() {
+            self.diagnostics.extend(diags);
+            proxies.push(proxy);
+        }
+        self.proxies = proxies;
+        self.stage = Stage::Proxies;
+    }
+
+    /// Stage 3: placement, envsubst, edges.
+    pub fn finish(self, ws: &Workspace) -> LinkOutput {
+        let Linker {
+            options,
+            workloads,
+            services,
+            compose_dirs,
+            compose_projects,
+            mut k,
+            mut proxies,
+            diagnostics,
+            ..
+        } = self;
+        use rayon::prelude::*;
+
+        // 5. Placement of file-based proxies.
+        let places = Places::new(ws, &workloads);
+        for p in &mut proxies {
+            if p.placement.is_some() {
+                continue;
+            }
+            p.placement = place(ws, p, &workloads, &places, options);
+        }
+
+        // 6. Substitute envsubst variables from the container that runs the template.
+        //    Workloads by id (the first of an id wins, as `find` would).
+        let mut workload_by_id: std::collections::HashMap<&str, &Workload> =
+            std::collections::HashMap::with_capacity(workloads.len());
+        for w in &workloads {
+            workload_by_id.entry(w.id.as_str()).or_insert(w);
+        }
+        for p in &mut proxies {
+            let Some(pl) = &p.placement else { continue };
+            let Some(&w) = workload_by_id.get(pl.workload.as_str()) else {
+                continue;
+            };
+            let c = pl
+                .container
+                .as_ref()
+                .and_then(|n| w.containers.iter().find(|c| &c.name == n))
+                .or(w.containers.first());
+            let Some(c) = c else { continue };
+            let env = |k: &str| {
+                // envsubst only touches variables the environment defines; nginx's own
+                // variables are lower case and never defined there.
+                c.env
+                    .iter()
+                    .find(|e| e.name == k && k.chars().any(|ch| ch.is_ascii_uppercase()))
+                    .and_then(|e| e.value.clone())
+            };
+            for t in &mut p.targets {
+                if let Some(s) = substitute(&t.raw, &env) {
+                    t.variables = nginx::variables(&s);
+                    t.substituted = Some(s);
+                }
+            }
+        }
+
+        let mut topology = Topology {
+            schema: SCHEMA_VERSION,
+            cluster_domain: options.cluster_domain.clone(),
+            files: ws
+                .files
+                .iter()
+                .filter_map(|f| {
+                    Some(FileEntry {
+                        id: f.id,
+                        path: ws.sources.file(f.id).display.clone(),
+                        kind: f.kind?.as_str(),
+                    })
+                })
+                .collect(),
+            workloads,
+            services,
+            proxies,
+            routes: std::mem::take(&mut k.routes),
+            mesh: std::mem::take(&mut k.mesh),
+            namespaces: std::mem::take(&mut k.namespaces),
+            objects: std::mem::take(&mut k.objects),
+            network_policies: std::mem::take(&mut k.network_policies),
+            destination_rules: std::mem::take(&mut k.destination_rules),
+            peer_authentications: std::mem::take(&mut k.peer_authentications),
+            istio_root_namespace: options.istio_root_namespace.clone(),
+            edge_timeout_ms: options.edge_timeout_ms,
+            compose_projects,
+            edges: Vec::new(),
+            lookup: Default::default(),
+        };
+
+        // 7. Edges, per caller in parallel, concatenated in caller order (then sorted). The
+        //    lookup indexes are built first: otherwise the first resolver to look a workload up
+        //    builds them while the others wait.
+        topology.index();
+        let resolver = Resolver {
+            t: &topology,
+            compose_dirs: &compose_dirs,
+            names: ServiceNames::new(&topology),
+        };
+        let per_proxy: Vec<Vec<Edge>> = topology
+            .proxies
+            .par_iter()
+            .map(|p| {
+                let mut edges = Vec::new();
+                let caller = Caller::Proxy { id: p.id.clone() };
+                let caller_workload = p.placement.as_ref().map(|pl| pl.workload.clone());
+                let file_dir = ws
+                    .sources
+                    .file(p.root)
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                let domain = resolver.domain(caller_workload.as_deref(), &file_dir);
+                for t in &p.targets {
+                    let text = t.substituted.as_deref().unwrap_or(&t.raw);
+                    let Some(url) = parse_pass(&t.directive, text) else {
+                        continue;
+                    };
+                    if url.unix {
                         continue;
                     }
                     let mut edge = Edge {
                         caller: caller.clone(),
                         caller_workload: caller_workload.clone(),
-                        via: "upstream-server".into(),
-                        host,
-                        port: port.or(Some(80)),
-                        scheme: None,
+                        via: t.directive.clone(),
+                        host: url.host.clone(),
+                        port: url.port,
+                        scheme: url.scheme.clone(),
                         status: EdgeStatus::Unknown,
                         reason: None,
                         target: None,
-                        span: s.span,
+                        span: t.span,
                         port_name: None,
                     };
-                    resolver.resolve(&mut edge, &domain);
+                    let host_vars = nginx::variables(&url.host);
+                    if !host_vars.is_empty() || url.host.contains('$') {
+                        edge.reason = Some(format!(
+                            "the host is computed at run time from `${}`",
+                            host_vars.first().cloned().unwrap_or_default()
+                        ));
+                    } else if p.upstreams.iter().any(|u| u.name == url.host) {
+                        edge.status = EdgeStatus::Upstream;
+                        edge.reason = Some(format!("the `upstream {}` block", url.host));
+                    } else {
+                        resolver.resolve(&mut edge, &domain);
+                    }
                     edges.push(edge);
                 }
-            }
-            edges
-        })
-        .collect();
-    let per_workload: Vec<Vec<Edge>> = topology
-        .workloads
-        .par_iter()
-        .map(|w| {
-            let mut edges = Vec::new();
-            let dir = compose_dirs.get(&w.scope).cloned().unwrap_or_default();
-            let domain = resolver.domain(Some(&w.id), &dir);
-            for c in &w.containers {
-                for e in &c.env {
-                    let Some(value) = &e.value else { continue };
-                    let Some((scheme, host, port)) = env_target(&e.name, value) else {
-                        continue;
-                    };
-                    let mut edge = Edge {
-                        caller: Caller::Workload {
-                            id: w.id.clone(),
-                            container: c.name.clone(),
-                        },
-                        caller_workload: Some(w.id.clone()),
-                        via: format!("env {}", e.name),
-                        host,
-                        port,
-                        scheme,
-                        status: EdgeStatus::Unknown,
-                        reason: None,
-                        target: None,
-                        span: e.value_span.unwrap_or(e.span),
-                        port_name: None,
-                    };
-                    resolver.resolve(&mut edge, &domain);
-                    edges.push(edge);
+                for u in &p.upstreams {
+                    for s in &u.servers {
+                        let (host, port) = servers::split_bind(&s.address);
+                        let Some(host) = host else { continue };
+                        if s.address.starts_with("unix:") {
+                            continue;
+                        }
+                        let mut edge = Edge {
+                            caller: caller.clone(),
+                            caller_workload: caller_workload.clone(),
+                            via: "upstream-server".into(),
+                            host,
+                            port: port.or(Some(80)),
+                            scheme: None,
+                            status: EdgeStatus::Unknown,
+                            reason: None,
+                            target: None,
+                            span: s.span,
+                            port_name: None,
+                        };
+                        resolver.resolve(&mut edge, &domain);
+                        edges.push(edge);
+                    }
                 }
-            }
-            edges
-        })
-        .collect();
-    let per_route: Vec<Edge> = k
-        .route_targets
-        .par_iter()
-        .map(|rt| {
-            let domain = Domain::K8s {
-                namespace: rt.namespace.clone(),
-            };
-            let mut edge = Edge {
-                caller: Caller::Route {
-                    id: rt.route.clone(),
-                },
-                caller_workload: None,
-                via: rt.via.into(),
-                host: rt.host.clone(),
-                port: rt.port,
-                scheme: None,
-                status: EdgeStatus::Unknown,
-                reason: None,
-                target: None,
-                span: rt.span,
-                port_name: rt.port_name.clone(),
-            };
-            if let Some(problem) = &rt.problem {
-                edge.status = EdgeStatus::Unresolved;
-                edge.reason = Some(problem.clone());
-                return edge;
-            }
-            resolver.resolve(&mut edge, &domain);
-            if let (Some(name), Some(target)) = (&rt.port_name, &mut edge.target) {
-                if let Some(s) = topology.service(&target.service) {
-                    target.port_index =
-                        s.ports.iter().position(|p| p.name.as_deref() == Some(name));
+                edges
+            })
+            .collect();
+        let per_workload: Vec<Vec<Edge>> = topology
+            .workloads
+            .par_iter()
+            .map(|w| {
+                let mut edges = Vec::new();
+                let dir = compose_dirs.get(&w.scope).cloned().unwrap_or_default();
+                let domain = resolver.domain(Some(&w.id), &dir);
+                for c in &w.containers {
+                    for e in &c.env {
+                        let Some(value) = &e.value else { continue };
+                        let Some((scheme, host, port)) = env_target(&e.name, value) else {
+                            continue;
+                        };
+                        let mut edge = Edge {
+                            caller: Caller::Workload {
+                                id: w.id.clone(),
+                                container: c.name.clone(),
+                            },
+                            caller_workload: Some(w.id.clone()),
+                            via: format!("env {}", e.name),
+                            host,
+                            port,
+                            scheme,
+                            status: EdgeStatus::Unknown,
+                            reason: None,
+                            target: None,
+                            span: e.value_span.unwrap_or(e.span),
+                            port_name: None,
+                        };
+                        resolver.resolve(&mut edge, &domain);
+                        edges.push(edge);
+                    }
                 }
-            }
-            edge
-        })
-        .collect();
-    let mut edges: Vec<Edge> = Vec::with_capacity(
-        per_proxy
-            .iter()
-            .chain(&per_workload)
-            .map(Vec::len)
-            .sum::<usize>()
-            + per_route.len(),
-    );
-    edges.extend(per_proxy.into_iter().chain(per_workload).flatten());
-    edges.extend(per_route);
-    edges.sort_by(|a, b| (a.span, &a.host).cmp(&(b.span, &b.host)));
-    topology.edges = edges;
-    LinkOutput {
-        topology,
-        diagnostics,
+                edges
+            })
+            .collect();
+        let per_route: Vec<Edge> = k
+            .route_targets
+            .par_iter()
+            .map(|rt| {
+                let domain = Domain::K8s {
+                    namespace: rt.namespace.clone(),
+                };
+                let mut edge = Edge {
+                    caller: Caller::Route {
+                        id: rt.route.clone(),
+                    },
+                    caller_workload: None,
+                    via: rt.via.into(),
+                    host: rt.host.clone(),
+                    port: rt.port,
+                    scheme: None,
+                    status: EdgeStatus::Unknown,
+                    reason: None,
+                    target: None,
+                    span: rt.span,
+                    port_name: rt.port_name.clone(),
+                };
+                if let Some(problem) = &rt.problem {
+                    edge.status = EdgeStatus::Unresolved;
+                    edge.reason = Some(problem.clone());
+                    return edge;
+                }
+                resolver.resolve(&mut edge, &domain);
+                if let (Some(name), Some(target)) = (&rt.port_name, &mut edge.target) {
+                    if let Some(s) = topology.service(&target.service) {
+                        target.port_index =
+                            s.ports.iter().position(|p| p.name.as_deref() == Some(name));
+                    }
+                }
+                edge
+            })
+            .collect();
+        let mut edges: Vec<Edge> = Vec::with_capacity(
+            per_proxy
+                .iter()
+                .chain(&per_workload)
+                .map(Vec::len)
+                .sum::<usize>()
+                + per_route.len(),
+        );
+        edges.extend(per_proxy.into_iter().chain(per_workload).flatten());
+        edges.extend(per_route);
+        edges.sort_by(|a, b| (a.span, &a.host).cmp(&(b.span, &b.host)));
+        topology.edges = edges;
+        LinkOutput {
+            topology,
+            diagnostics,
+        }
     }
 }
 
@@ -484,7 +641,7 @@ fn embedded_proxies(
     ctx: &Ctx<'_>,
     includes: &nginx::IncludeMap,
     cm: &k8s::ConfigMap,
-    k8s_by_namespace: &std::collections::HashMap<&str, Vec<&Workload>>,
+    in_namespace: &[&Workload],
     options: &LinkOptions,
 ) -> Vec<(Proxy, Vec<Diagnostic>)> {
     let ws = ctx.ws;
@@ -545,10 +702,6 @@ fn embedded_proxies(
             key.ends_with(".template"),
         );
         // A pod that mounts this ConfigMap runs it.
-        let in_namespace = k8s_by_namespace
-            .get(cm.namespace.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
         proxy.placement = in_namespace.iter().find_map(|w| {
             w.containers.iter().find_map(|c| {
                 let m = c.mounts.iter().find(|m| {

@@ -75,6 +75,9 @@ pub enum Content {
     /// Kept as text for later rules (Dockerfiles).
     Text,
     Skipped(SkipReason),
+    /// Parsed, and its tree dropped once nothing of the run reads it any more
+    /// ([`Workspace::release_trees`]); the text stays in `sources`.
+    Released,
 }
 
 #[derive(Debug)]
@@ -124,6 +127,38 @@ pub struct Workspace {
 impl Workspace {
     pub fn file(&self, id: FileId) -> &LoadedFile {
         &self.files[id.0 as usize]
+    }
+
+    /// Drops the YAML and nginx trees of every file `keep` does not want, leaving
+    /// [`Content::Released`] (the kind and the text stay). A one-shot run calls it between
+    /// the linker's stages once it has read what it needs from the trees (suppression
+    /// comments and annotations first): on a large repository the trees are a quarter of
+    /// the peak memory. The language server never does (it re-links after every edit).
+    pub fn release_trees(&mut self, keep: impl Fn(&LoadedFile) -> bool + Sync) {
+        use rayon::prelude::*;
+        self.files.par_iter_mut().for_each(|f| {
+            if matches!(f.content, Content::Nginx(_) | Content::Yaml(_)) && !keep(f) {
+                f.content = Content::Released;
+            }
+        });
+    }
+
+    /// Takes the YAML and nginx trees of the files `take` selects out of the workspace, in
+    /// file order, leaving [`Content::Released`]; [`Workspace::restore_content`] puts one
+    /// back. For a one-shot run that drops each tree as soon as it has been read.
+    pub fn take_contents(&mut self, take: impl Fn(&LoadedFile) -> bool) -> Vec<(FileId, Content)> {
+        self.files
+            .iter_mut()
+            .filter(|f| matches!(f.content, Content::Nginx(_) | Content::Yaml(_)) && take(f))
+            .map(|f| (f.id, std::mem::replace(&mut f.content, Content::Released)))
+            .collect()
+    }
+
+    /// Puts back a content taken by [`Workspace::take_contents`].
+    pub fn restore_content(&mut self, file: FileId, content: Content) {
+        if let Some(f) = self.files.get_mut(file.0 as usize) {
+            f.content = content;
+        }
     }
 
     /// Number of parsed files of each kind.

@@ -1,0 +1,119 @@
+//! `run_releasing` (a one-shot run that drops each parse tree once the linker has read it)
+//! finds exactly what `run` finds, builds the same model, and leaves no tree behind.
+
+use std::path::PathBuf;
+
+use topolint_linter::{run, run_releasing, LintOptions};
+use topolint_workspace::{load, Content, Input, LoadOptions, MemoryFs, Workspace};
+
+fn workspace(files: &[(String, String)]) -> Workspace {
+    let mut fs = MemoryFs::new();
+    for (rel, text) in files {
+        fs.insert(PathBuf::from("/c").join(rel), text.as_bytes().to_vec());
+    }
+    load(
+        &[Input::Path(PathBuf::from("/c"))],
+        &LoadOptions::default(),
+        &fs,
+    )
+    .expect("in-memory files load")
+}
+
+fn same_outcome(files: &[(String, String)]) {
+    let kept = workspace(files);
+    let expected = run(&kept, &LintOptions::default());
+    let mut ws = workspace(files);
+    let got = run_releasing(&mut ws, &LintOptions::default());
+    assert_eq!(got.findings, expected.findings);
+    assert_eq!(
+        serde_json::to_string(&got.topology).unwrap(),
+        serde_json::to_string(&expected.topology).unwrap()
+    );
+    assert!(
+        ws.files
+            .iter()
+            .all(|f| !matches!(f.content, Content::Yaml(_) | Content::Nginx(_))),
+        "every tree is dropped"
+    );
+    // Kinds and texts stay: the renderers and the gate still read them.
+    assert_eq!(ws.count_by_kind(), kept.count_by_kind());
+    assert_eq!(ws.sources.len(), kept.sources.len());
+}
+
+#[test]
+fn generated_stacks_with_planted_defects() {
+    // Compose, Kubernetes with ConfigMap-embedded nginx, Istio, nginx with includes.
+    let corpus = topolint_corpusgen::generate(&topolint_corpusgen::Spec {
+        stacks: 40,
+        seed: 7,
+        defect_per_mille: 500,
+    });
+    let files = corpus.files;
+    let kept = workspace(&files);
+    let outcome = run(&kept, &LintOptions::default());
+    assert!(outcome.findings.len() > 20, "the planted defects are found");
+    assert!(outcome
+        .topology
+        .proxies
+        .iter()
+        .any(|p| p.id.contains("#configmap/")));
+    same_outcome(&files);
+}
+
+#[test]
+fn a_configmap_that_holds_nginx_next_to_other_objects() {
+    let manifest = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: edge-nginx
+  namespace: shop
+data:
+  default.conf: |
+    upstream api { server api:8080; }
+    server {
+      listen 80;
+      location / { proxy_pass http://api; proxy_read_timeout 5s; }
+    }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: edge
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: edge}
+  template:
+    metadata:
+      labels: {app: edge}
+    spec:
+      containers:
+        - name: nginx
+          image: nginx:1.27
+          volumeMounts:
+            - name: conf
+              mountPath: /etc/nginx/conf.d
+      volumes:
+        - name: conf
+          configMap: {name: edge-nginx}
+"#;
+    let files = vec![
+        ("k8s/edge.yaml".to_string(), manifest.to_string()),
+        (
+            "k8s/api.yaml".to_string(),
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  selector: {app: api}\n  ports:\n    - port: 8080\n".to_string(),
+        ),
+        (
+            "nginx/nginx.conf".to_string(),
+            "events {}\nhttp {\n  include conf.d/*.conf;\n}\n".to_string(),
+        ),
+        (
+            "nginx/conf.d/a.conf".to_string(),
+            "server { listen 80; location / { proxy_pass http://localhost:3000; } }\n".to_string(),
+        ),
+    ];
+    let ws = workspace(&files);
+    let outcome = run(&ws, &LintOptions::default());
+    assert_eq!(outcome.topology.proxies.len(), 2);
+    same_outcome(&files);
+}
