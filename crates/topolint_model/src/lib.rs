@@ -9,6 +9,7 @@
 //! the spans that prove it. The serialized topology is a versioned public document
 //! (docs/model.md): rules, `topolint graph` and WASM plugins all read the same thing.
 
+mod compact;
 pub mod compose;
 mod ctx;
 pub mod duration;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use topolint_diagnostics::{Diagnostic, FileId, Label, Severity, TextRange};
 use topolint_workspace::{Content, FileKind, Workspace};
 
+use crate::compact::Shrink;
 use crate::compose::{self, normalize};
 use crate::ctx::{port_number, Ctx};
 use crate::k8s::{self, K8sOutput};
@@ -123,6 +124,7 @@ impl<'o> Linker<'o> {
                     for &file in files {
                         k8s::lower_file(&ctx, file, &mut out);
                     }
+                    out.shrink();
                     out
                 })
                 .collect(),
@@ -165,6 +167,7 @@ impl<'o> Linker<'o> {
                         kept.push((file, content));
                     }
                 }
+                out.shrink();
                 (out, kept)
             })
             .collect();
@@ -191,7 +194,11 @@ impl<'o> Linker<'o> {
         let lowered: Vec<_> = ws
             .compose_projects
             .par_iter()
-            .map(|project| compose::lower(&ctx, project))
+            .map(|project| {
+                let mut out = compose::lower(&ctx, project);
+                out.shrink();
+                out
+            })
             .collect();
         // The model's largest lists, sized once: compose's, then Kubernetes'.
         let mut compose_projects = Vec::with_capacity(lowered.len());
@@ -233,6 +240,7 @@ impl<'o> Linker<'o> {
         workloads.par_iter_mut().for_each(|w| {
             for c in &mut w.containers {
                 c.listeners = servers::infer(c);
+                c.listeners.shrink_to_fit();
             }
         });
 
@@ -295,6 +303,7 @@ impl<'o> Linker<'o> {
                     .filter(|w| sel.matches(&w.labels))
                     .map(|w| w.id.clone())
                     .collect();
+                s.workloads.shrink_to_fit();
             }
         }
         Self {
@@ -538,6 +547,7 @@ impl<'o> Linker<'o> {
                         edges.push(edge);
                     }
                 }
+                edges.shrink();
                 edges
             })
             .collect();
@@ -574,6 +584,7 @@ impl<'o> Linker<'o> {
                         edges.push(edge);
                     }
                 }
+                edges.shrink();
                 edges
             })
             .collect();
@@ -611,6 +622,7 @@ impl<'o> Linker<'o> {
                             s.ports.iter().position(|p| p.name.as_deref() == Some(name));
                     }
                 }
+                edge.shrink();
                 edge
             })
             .collect();

@@ -102,6 +102,7 @@ pub fn build(
     b.walk(root, &config.directives, &scope, 0);
     b.proxy.files.sort();
     b.proxy.files.dedup();
+    crate::compact::Shrink::shrink(&mut b.proxy);
     b.proxy
 }
 
