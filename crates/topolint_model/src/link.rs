@@ -65,13 +65,13 @@ pub fn link(ws: &Workspace, options: &LinkOptions) -> LinkOutput {
 /// later stage reads it (on a 100,000-file repository the trees were about a quarter of the
 /// peak memory). Every stage takes the same workspace; between two stages the caller may
 /// release the trees of the files [`Linker::needs_tree`] no longer names
-/// ([`Workspace::release_trees`]).
+/// ([`Workspace::release_trees`]), and [`Linker::lower_releasing`] drops them within stage 1.
 ///
-/// 1. [`Linker::lower`]: compose projects and Kubernetes files become workloads, services
-///    and the other objects; listeners, sidecars, Service selection (reads the YAML trees
-///    of compose and Kubernetes files).
-/// 2. [`Linker::proxies`]: nginx configurations, in files and in ConfigMaps, become proxies
-///    (reads the nginx trees and the YAML trees of the ConfigMaps that hold nginx).
+/// 1. [`Linker::lower`]: the proxies of nginx files (reads nginx trees); compose projects
+///    and Kubernetes files become workloads, services and the other objects; listeners,
+///    sidecars, Service selection (reads the YAML trees of compose and Kubernetes files).
+/// 2. [`Linker::proxies`]: nginx configurations embedded in ConfigMaps become proxies
+///    (reads the YAML trees of those ConfigMaps).
 /// 3. [`Linker::finish`]: placement, envsubst and every edge (reads no tree).
 pub struct Linker<'o> {
     options: &'o LinkOptions,
@@ -104,9 +104,10 @@ impl<'o> Linker<'o> {
         }
     }
 
-    /// Stage 1: lowering, listeners, sidecars, Service selection.
+    /// Stage 1: the nginx files' proxies, lowering, listeners, sidecars, Service selection.
     pub fn lower(ws: &Workspace, options: &'o LinkOptions) -> Self {
         use rayon::prelude::*;
+        let proxies = file_proxies(ws);
         // Kubernetes files: each file is lowered on its own, the outputs are appended in
         // file order (the result is the one a sequential loop gives; see `K8sOutput::append`).
         let k8s_files: Vec<FileId> = ws
@@ -129,16 +130,26 @@ impl<'o> Linker<'o> {
                 })
                 .collect(),
         );
-        Self::lower_rest(ws, options, k)
+        Self::lower_rest(ws, options, k, proxies)
     }
 
-    /// [`Linker::lower`] for a run that owns its workspace: each Kubernetes file's tree is
-    /// dropped right after the file is lowered (unless it holds a ConfigMap, which stage 2
-    /// reads), and the compose files' trees after their projects are; every other tree
-    /// stays. So the YAML trees and the lowered objects never all live at once: that moment
-    /// was the peak of a large run.
+    /// [`Linker::lower`] for a run that owns its workspace: the nginx trees are dropped once
+    /// the files' proxies are built, each Kubernetes file's tree right after the file is
+    /// lowered (unless it holds a ConfigMap, which stage 2 reads), and the compose files'
+    /// trees after their projects are. So the trees and the lowered objects never all live
+    /// at once: that moment was the peak of a large run.
     pub fn lower_releasing(ws: &mut Workspace, options: &'o LinkOptions) -> Self {
         use rayon::prelude::*;
+        // The files' proxies first: then no nginx tree is needed any more, unless a file
+        // that is not nginx includes it (stage 2 builds ConfigMap-embedded configurations).
+        let proxies = file_proxies(ws);
+        let included_by_others: std::collections::HashSet<FileId> = ws
+            .includes
+            .iter()
+            .filter(|e| ws.file(e.from).nginx().is_none())
+            .map(|e| e.to)
+            .collect();
+        ws.release_trees(|f| f.nginx().is_none() || included_by_others.contains(&f.id));
         let taken = ws.take_contents(|f| {
             f.kind == Some(FileKind::Kubernetes) && matches!(f.content, Content::Yaml(_))
         });
@@ -180,13 +191,18 @@ impl<'o> Linker<'o> {
         for (file, content) in kept {
             ws.restore_content(file, content);
         }
-        let linker = Self::lower_rest(ws, options, K8sOutput::concat(parts));
+        let linker = Self::lower_rest(ws, options, K8sOutput::concat(parts), proxies);
         ws.release_trees(|f| linker.needs_tree(f));
         linker
     }
 
     /// Stage 1 after the Kubernetes files: compose projects, then what needs both.
-    fn lower_rest(ws: &Workspace, options: &'o LinkOptions, mut k: K8sOutput) -> Self {
+    fn lower_rest(
+        ws: &Workspace,
+        options: &'o LinkOptions,
+        mut k: K8sOutput,
+        proxies: Vec<Proxy>,
+    ) -> Self {
         use rayon::prelude::*;
         let ctx = Ctx::new(ws);
         let mut compose_dirs: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -315,40 +331,20 @@ impl<'o> Linker<'o> {
             configmap_files: k.configmaps.iter().map(|cm| cm.file).collect(),
             k,
             k8s_by_namespace,
-            proxies: Vec::new(),
+            proxies,
             diagnostics: Vec::new(),
             stage: Stage::Lowered,
         }
     }
 
-    /// Stage 2: the proxies of nginx configurations, in files and in ConfigMaps.
+    /// Stage 2: the proxies of the nginx configurations in ConfigMaps.
     pub fn proxies(&mut self, ws: &Workspace) {
         let ctx = Ctx::new(ws);
         use rayon::prelude::*;
-
-        // 4. nginx proxies: files with nginx kind that no other file includes, plus nginx
-        //    configurations embedded in ConfigMaps.
         let includes = nginx::include_map(&ctx);
-        let included: BTreeSet<FileId> = ws.includes.iter().map(|e| e.to).collect();
-        let main_configs: BTreeSet<FileId> = ws.nginx_roots.iter().copied().collect();
-        let roots: Vec<_> = ws
-            .files
-            .iter()
-            .filter_map(|f| Some((f, f.nginx()?)))
-            .filter(|(f, _)| !included.contains(&f.id) || main_configs.contains(&f.id))
-            .collect();
-        let mut proxies: Vec<Proxy> = roots
-            .par_iter()
-            .map(|(f, config)| {
-                let path = &ws.sources.file(f.id).path;
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                let template = name.ends_with(".template")
-                    || path.parent().is_some_and(|p| p.ends_with("templates"));
-                let id = format!("nginx:{}", ws.sources.file(f.id).display);
-                nginx::build(&ctx, &includes, id, f.id, config, template)
-            })
-            .collect();
-        // The nginx configurations embedded in ConfigMaps: parsed, mapped back to the file,
+
+        // 4b. The nginx configurations embedded in ConfigMaps (after the files' proxies,
+        //     built in stage 1): parsed, mapped back to the file,
         // built and placed (in the namespace's pod that mounts it) per ConfigMap in parallel,
         // then appended in ConfigMap order.
         let embedded: Vec<Vec<(Proxy, Vec<Diagnostic>)>> = self
@@ -366,12 +362,12 @@ impl<'o> Linker<'o> {
                 embedded_proxies(&ctx, &includes, cm, &in_namespace, self.options)
             })
             .collect();
-        proxies.reserve_exact(embedded.iter().map(Vec::len).sum());
+        self.proxies
+            .reserve_exact(embedded.iter().map(Vec::len).sum());
         for (proxy, diags) in embedded.into_iter().flatten() {
             self.diagnostics.extend(diags);
-            proxies.push(proxy);
+            self.proxies.push(proxy);
         }
-        self.proxies = proxies;
         self.stage = Stage::Proxies;
     }
 
@@ -643,6 +639,33 @@ impl<'o> Linker<'o> {
             diagnostics,
         }
     }
+}
+
+/// 4a. The proxies of the nginx files: every nginx file no other file includes, and every
+/// main configuration (reads their trees and those of the files they include).
+fn file_proxies(ws: &Workspace) -> Vec<Proxy> {
+    use rayon::prelude::*;
+    let ctx = Ctx::new(ws);
+    let includes = nginx::include_map(&ctx);
+    let included: BTreeSet<FileId> = ws.includes.iter().map(|e| e.to).collect();
+    let main_configs: BTreeSet<FileId> = ws.nginx_roots.iter().copied().collect();
+    let roots: Vec<_> = ws
+        .files
+        .iter()
+        .filter_map(|f| Some((f, f.nginx()?)))
+        .filter(|(f, _)| !included.contains(&f.id) || main_configs.contains(&f.id))
+        .collect();
+    roots
+        .par_iter()
+        .map(|(f, config)| {
+            let path = &ws.sources.file(f.id).path;
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let template = name.ends_with(".template")
+                || path.parent().is_some_and(|p| p.ends_with("templates"));
+            let id = format!("nginx:{}", ws.sources.file(f.id).display);
+            nginx::build(&ctx, &includes, id, f.id, config, template)
+        })
+        .collect()
 }
 
 /// The proxies of the nginx configurations in one ConfigMap (keys ending `.conf` or
