@@ -53,9 +53,14 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Loads and lints the in-memory project; checks every finding's spans.
 pub fn check_project(data: &[u8]) {
     let (fs, root) = memory_project(data);
-    let ws = load(&[Input::Path(root)], &LoadOptions::default(), &fs).expect("root exists");
+    let ws = load(&[Input::Path(root.clone())], &LoadOptions::default(), &fs).expect("root exists");
     let out = topolint_linter::run(&ws, &Default::default());
     assert_spans(&ws.sources, &out.findings);
+    // The one-shot run, which drops each parse tree once the linker has read it, finds
+    // exactly the same.
+    let mut released = load(&[Input::Path(root)], &LoadOptions::default(), &fs).expect("root exists");
+    let again = topolint_linter::run_releasing(&mut released, &Default::default());
+    assert_eq!(again.findings, out.findings, "run_releasing differs from run");
 }
 
 /// Every label of every finding lies inside its file and on char boundaries.
