@@ -7,7 +7,9 @@ use libfuzzer_sys::fuzz_target;
 use topolint_yaml::{NodeId, DEFAULT_EXPANSION_BUDGET};
 
 /// Keys the loaders look up.
-const KEYS: &[&str] = &["services", "image", "ports", "spec", "metadata", "name", "<<", "a"];
+const KEYS: &[&str] = &[
+    "services", "image", "ports", "spec", "metadata", "name", "<<", "a",
+];
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -18,8 +20,20 @@ fuzz_target!(|data: &[u8]| {
         let r = node.range();
         assert!(r.start <= r.end && r.end as usize <= text.len(), "{r:?}");
         assert!(text.is_char_boundary(r.start as usize) && text.is_char_boundary(r.end as usize));
-        let _ = (node.kind(), node.tag(), node.anchor(), node.style(), node.raw(&text));
-        let _ = (node.as_str(), node.as_i64(), node.as_bool(), node.is_null(), node.len());
+        let _ = (
+            node.kind(),
+            node.tag(),
+            node.anchor(),
+            node.style(),
+            node.raw(&text),
+        );
+        let _ = (
+            node.as_str(),
+            node.as_i64(),
+            node.as_bool(),
+            node.is_null(),
+            node.len(),
+        );
         for key in KEYS {
             let _ = (node.get(key), node.key_range(key));
         }

@@ -58,9 +58,13 @@ pub fn check_project(data: &[u8]) {
     assert_spans(&ws.sources, &out.findings);
     // The one-shot run, which drops each parse tree once the linker has read it, finds
     // exactly the same.
-    let mut released = load(&[Input::Path(root)], &LoadOptions::default(), &fs).expect("root exists");
+    let mut released =
+        load(&[Input::Path(root)], &LoadOptions::default(), &fs).expect("root exists");
     let again = topolint_linter::run_releasing(&mut released, &Default::default());
-    assert_eq!(again.findings, out.findings, "run_releasing differs from run");
+    assert_eq!(
+        again.findings, out.findings,
+        "run_releasing differs from run"
+    );
 }
 
 /// Every label of every finding lies inside its file and on char boundaries.
