@@ -48,7 +48,6 @@ leaves!(
     DependsOn,
     Reference,
     ServicePort,
-    Endpoint,
     Destination,
     Subset,
     PolicyPeer,
@@ -82,44 +81,44 @@ fields!(
     MeshPolicy => [hosts, selector];
     PeerAuthentication => [port_modes, selector];
     DestinationRule => [port_tls_modes, subsets];
-    Target => [endpoints];
-    Edge => [target];
     ComposeProjectInfo => [files, declared];
     PolicyRule => [peers, ports];
     NetworkPolicy => [policy_types, ingress, egress];
-    crate::k8s::K8sOutput => [
-        workloads,
-        services,
-        routes,
-        mesh,
-        network_policies,
-        destination_rules,
-        peer_authentications
-    ];
-    crate::compose::ComposeOutput => [workloads, services, info];
 );
+
+/// Shrinks each object of a list that is about to be moved into a list sized once (the
+/// list itself is not worth a reallocation).
+fn shrink_each<T: Shrink>(items: &mut [T]) {
+    items.iter_mut().for_each(Shrink::shrink);
+}
+
+impl Shrink for crate::k8s::K8sOutput {
+    fn shrink(&mut self) {
+        shrink_each(&mut self.workloads);
+        shrink_each(&mut self.services);
+        shrink_each(&mut self.routes);
+        shrink_each(&mut self.mesh);
+        shrink_each(&mut self.network_policies);
+        shrink_each(&mut self.destination_rules);
+        shrink_each(&mut self.peer_authentications);
+    }
+}
+
+impl Shrink for crate::compose::ComposeOutput {
+    fn shrink(&mut self) {
+        shrink_each(&mut self.workloads);
+        shrink_each(&mut self.services);
+        self.info.shrink();
+    }
+}
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
-    use topolint_workspace::{load, Input, LoadOptions, MemoryFs};
-
     /// After linking, the lists of the model hold no unused room (checked on the lists a
     /// lowering pass pushes into one by one).
     #[test]
     fn linked_lists_hold_no_slack() {
-        let corpus = topolint_corpusgen::generate(&topolint_corpusgen::Spec {
-            stacks: 12,
-            seed: 5,
-            defect_per_mille: 300,
-        });
-        let mut fs = MemoryFs::new();
-        for (rel, text) in &corpus.files {
-            fs.insert(Path::new("/c").join(rel), text.as_bytes().to_vec());
-        }
-        let ws = load(&[Input::Path("/c".into())], &LoadOptions::default(), &fs)
-            .expect("in-memory corpus loads");
+        let ws = crate::test_support::generated_workspace(12, 5, 300);
         let t = crate::link(&ws, &crate::LinkOptions::default()).topology;
         fn exact<T>(what: &str, v: &Vec<T>) {
             assert_eq!(v.capacity(), v.len(), "{what}");

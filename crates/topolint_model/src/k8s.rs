@@ -1355,21 +1355,7 @@ mod tests {
     /// with the lists sized exactly (no slack left by doubling).
     #[test]
     fn concat_is_one_sequential_pass_with_exact_lists() {
-        use topolint_workspace::{load, Input, LoadOptions, MemoryFs};
-        let corpus = topolint_corpusgen::generate(&topolint_corpusgen::Spec {
-            stacks: 6,
-            seed: 3,
-            defect_per_mille: 200,
-        });
-        let mut fs = MemoryFs::new();
-        for (rel, text) in &corpus.files {
-            fs.insert(
-                std::path::Path::new("/c").join(rel),
-                text.as_bytes().to_vec(),
-            );
-        }
-        let ws = load(&[Input::Path("/c".into())], &LoadOptions::default(), &fs)
-            .expect("in-memory corpus loads");
+        let ws = crate::test_support::generated_workspace(6, 3, 200);
         let ctx = Ctx::new(&ws);
         let files: Vec<FileId> = ws
             .files

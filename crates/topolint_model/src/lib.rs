@@ -18,6 +18,8 @@ mod link;
 pub mod model;
 pub mod nginx;
 pub mod servers;
+#[cfg(test)]
+mod test_support;
 
 pub use link::{clear_parse_memo, is_loopback, link, LinkOptions, LinkOutput, Linker};
 pub use model::*;

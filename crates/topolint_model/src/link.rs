@@ -153,18 +153,10 @@ impl<'o> Linker<'o> {
         let taken = ws.take_contents(|f| {
             f.kind == Some(FileKind::Kubernetes) && matches!(f.content, Content::Yaml(_))
         });
-        let mut chunks: Vec<Vec<(FileId, Content)>> = Vec::new();
-        let mut rest = taken.into_iter();
-        loop {
-            let chunk: Vec<_> = rest.by_ref().take(64).collect();
-            if chunk.is_empty() {
-                break;
-            }
-            chunks.push(chunk);
-        }
         let ctx = Ctx::new(ws);
-        let lowered: Vec<(K8sOutput, Vec<(FileId, Content)>)> = chunks
+        let lowered: Vec<(K8sOutput, Vec<(FileId, Content)>)> = taken
             .into_par_iter()
+            .chunks(64)
             .map(|chunk| {
                 let mut out = K8sOutput::default();
                 let mut kept = Vec::new();
@@ -543,7 +535,6 @@ impl<'o> Linker<'o> {
                         edges.push(edge);
                     }
                 }
-                edges.shrink();
                 edges
             })
             .collect();
@@ -580,7 +571,6 @@ impl<'o> Linker<'o> {
                         edges.push(edge);
                     }
                 }
-                edges.shrink();
                 edges
             })
             .collect();
@@ -618,7 +608,6 @@ impl<'o> Linker<'o> {
                             s.ports.iter().position(|p| p.name.as_deref() == Some(name));
                     }
                 }
-                edge.shrink();
                 edge
             })
             .collect();
@@ -1304,6 +1293,7 @@ impl Resolver<'_> {
                 port,
             });
         }
+        endpoints.shrink_to_fit();
         edge.target = Some(Target {
             service: s.id.clone(),
             port_index,
