@@ -20,6 +20,12 @@ impl<T: Shrink> Shrink for Vec<T> {
     }
 }
 
+impl<V> Shrink for StrMap<V> {
+    fn shrink(&mut self) {
+        self.shrink_to_fit();
+    }
+}
+
 impl<T: Shrink> Shrink for Option<T> {
     fn shrink(&mut self) {
         if let Some(t) = self {
@@ -69,16 +75,16 @@ fields!(
     Container => [command, args, env, ports, listeners, probes, mounts];
     NetworkAttachment => [aliases];
     SelectorRequirement => [values];
-    LabelSelector => [match_expressions];
-    Workload => [containers, networks, depends_on, profiles, references, selector];
+    LabelSelector => [match_labels, match_expressions];
+    Workload => [labels, annotations, containers, networks, depends_on, profiles, references, selector];
     Service => [names, ports, selector, workloads, addresses];
     UpstreamServer => [params];
     Upstream => [servers];
-    PassTarget => [server_names, variables];
+    PassTarget => [server_names, variables, timeouts, retry];
     Proxy => [files, upstreams, targets, listens];
     HttpRoute => [destinations];
     Route => [gateways, gateway_refs, http, hosts];
-    MeshPolicy => [hosts, selector];
+    MeshPolicy => [hosts, selector, settings];
     PeerAuthentication => [port_modes, selector];
     DestinationRule => [port_tls_modes, subsets];
     ComposeProjectInfo => [files, declared];

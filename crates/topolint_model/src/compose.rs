@@ -17,7 +17,7 @@ use crate::ctx::{entries, port_number, scalar, string_list, Ctx};
 use crate::duration::go_ms;
 use crate::model::{
     ComposeProjectInfo, Container, ContainerPort, DependsOn, EnvVar, Mount, NetworkAttachment,
-    Platform, Probe, Reference, Service, ServicePort, Span, Spanned, Workload,
+    Platform, Probe, Reference, Service, ServicePort, Span, Spanned, StrMap, Workload,
 };
 
 /// A compose service as one or more layers (base file first, then overrides).
@@ -403,7 +403,7 @@ fn lower_service(
         }
     }
 
-    let labels: BTreeMap<String, String> = l
+    let labels: StrMap = l
         .all("labels")
         .into_iter()
         .flat_map(|(_, n)| {
@@ -505,7 +505,7 @@ fn lower_service(
         kind: "service".into(),
         labels,
         labels_span: l.last("labels").map(|(f, n)| ctx.node_span(f, n)),
-        annotations: BTreeMap::new(),
+        annotations: StrMap::new(),
         containers: vec![container],
         networks: nets.into_values().collect(),
         network_mode,

@@ -10,7 +10,7 @@ use topolint_yaml::NodeRef;
 use crate::ctx::{entries, scalar, string_list, Ctx};
 use crate::model::{
     Container, ContainerPort, EnvVar, LabelSelector, MeshPolicy, Mount, Object, Platform, Probe,
-    Route, SelectorRequirement, Service, ServicePort, Spanned, Workload,
+    Route, SelectorRequirement, Service, ServicePort, Spanned, StrMap, Workload,
 };
 
 /// A ConfigMap's data, for finding nginx configurations in it.
@@ -44,13 +44,13 @@ pub struct K8sOutput {
     pub routes: Vec<Route>,
     pub route_targets: Vec<RouteTarget>,
     pub mesh: Vec<MeshPolicy>,
-    pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    pub namespaces: BTreeMap<String, StrMap>,
     pub configmaps: Vec<ConfigMap>,
     pub objects: Vec<Object>,
     pub network_policies: Vec<crate::model::NetworkPolicy>,
     pub destination_rules: Vec<crate::model::DestinationRule>,
     /// Namespaces declared by a `Namespace` object, with their labels.
-    pub declared_namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    pub declared_namespaces: BTreeMap<String, StrMap>,
     pub peer_authentications: Vec<crate::model::PeerAuthentication>,
 }
 
@@ -152,7 +152,7 @@ pub fn lower_tree(
     }
 }
 
-fn string_map(node: Option<NodeRef<'_>>) -> BTreeMap<String, String> {
+fn string_map(node: Option<NodeRef<'_>>) -> StrMap {
     entries(node)
         .into_iter()
         .map(|(k, v)| (k, scalar(v).unwrap_or_default()))
@@ -383,7 +383,7 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
                 &namespace,
                 hosts,
                 None,
-                BTreeMap::new(),
+                StrMap::new(),
                 span,
             ));
         }
@@ -405,7 +405,7 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
                     ));
                 }
             }
-            let mut settings = BTreeMap::new();
+            let mut settings = StrMap::new();
             let mut hosts = Vec::new();
             let mut selector = None;
             if let Some(spec) = spec {
@@ -479,7 +479,7 @@ fn mesh(
     namespace: &str,
     hosts: Vec<String>,
     selector: Option<LabelSelector>,
-    settings: BTreeMap<String, String>,
+    settings: StrMap,
     span: crate::model::Span,
 ) -> MeshPolicy {
     MeshPolicy {
@@ -533,8 +533,8 @@ fn workload(
     kind: &str,
     name: &str,
     namespace: &str,
-    labels: BTreeMap<String, String>,
-    annotations: BTreeMap<String, String>,
+    labels: StrMap,
+    annotations: StrMap,
     pod_spec: NodeRef<'_>,
     selector: Option<LabelSelector>,
     replicas: Option<i64>,
@@ -1344,7 +1344,7 @@ fn vs_routes(ctx: &Ctx<'_>, file: FileId, spec: NodeRef<'_>) -> Vec<crate::model
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn labels(pairs: &[(&str, &str)]) -> StrMap {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -1417,7 +1417,7 @@ mod tests {
     fn append_keeps_the_namespace_semantics_of_one_sequential_pass() {
         let injected = labels(&[("istio-injection", "enabled")]);
         let mut first = K8sOutput::default();
-        first.namespaces.insert("shop".into(), BTreeMap::new()); // a Deployment mentions it
+        first.namespaces.insert("shop".into(), StrMap::new()); // a Deployment mentions it
         first
             .namespaces
             .insert("ops".into(), labels(&[("team", "a")]));
@@ -1432,8 +1432,8 @@ mod tests {
         later
             .declared_namespaces
             .insert("shop".into(), injected.clone());
-        later.namespaces.insert("ops".into(), BTreeMap::new());
-        later.namespaces.insert("new".into(), BTreeMap::new());
+        later.namespaces.insert("ops".into(), StrMap::new());
+        later.namespaces.insert("new".into(), StrMap::new());
 
         first.append(later);
         assert_eq!(first.namespaces["shop"], injected);

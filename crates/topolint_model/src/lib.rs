@@ -15,6 +15,7 @@ mod ctx;
 pub mod duration;
 pub mod k8s;
 mod link;
+mod map;
 pub mod model;
 pub mod nginx;
 pub mod servers;
@@ -22,4 +23,5 @@ pub mod servers;
 mod test_support;
 
 pub use link::{clear_parse_memo, is_loopback, link, LinkOptions, LinkOutput, Linker};
+pub use map::StrMap;
 pub use model::*;

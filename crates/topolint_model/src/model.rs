@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use topolint_diagnostics::{FileId, TextRange};
 
+pub use crate::map::StrMap;
+
 /// Bumped on any incompatible change of the serialized shape.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -187,10 +189,10 @@ pub struct Workload {
     /// `service` for compose; the Kubernetes kind otherwise.
     pub kind: String,
     /// Pod template labels (Kubernetes); compose labels.
-    pub labels: BTreeMap<String, String>,
+    pub labels: StrMap,
     /// Where the labels are written.
     pub labels_span: Option<Span>,
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: StrMap,
     pub containers: Vec<Container>,
     pub networks: Vec<NetworkAttachment>,
     /// Compose `network_mode` (`host`, `service:<name>`, `none`, ...).
@@ -215,7 +217,7 @@ pub struct Workload {
 /// A Kubernetes label selector with its full semantics.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct LabelSelector {
-    pub match_labels: BTreeMap<String, String>,
+    pub match_labels: StrMap,
     pub match_expressions: Vec<SelectorRequirement>,
     pub span: Option<Span>,
 }
@@ -231,7 +233,7 @@ pub struct SelectorRequirement {
 impl LabelSelector {
     /// Does this selector select an object with `labels`? An empty selector selects
     /// everything (as Kubernetes defines it for LabelSelector).
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &StrMap) -> bool {
         self.match_labels
             .iter()
             .all(|(k, v)| labels.get(k) == Some(v))
@@ -335,9 +337,9 @@ pub struct PassTarget {
     /// The name of the `upstream` block it targets, if any.
     pub upstream: Option<String>,
     /// `*_connect_timeout`, `*_read_timeout`, `*_send_timeout` in force (inherited).
-    pub timeouts: BTreeMap<String, Duration>,
+    pub timeouts: StrMap<Duration>,
     /// `proxy_next_upstream` and friends in force, as written.
-    pub retry: BTreeMap<String, Spanned<String>>,
+    pub retry: StrMap<Spanned<String>>,
     /// `resolver` in force.
     pub resolver: Option<Spanned<String>>,
     pub span: Span,
@@ -437,7 +439,7 @@ pub struct DestinationRule {
 #[derive(Clone, Debug, Serialize)]
 pub struct Subset {
     pub name: String,
-    pub labels: BTreeMap<String, String>,
+    pub labels: StrMap,
     pub tls_mode: Option<Spanned<String>>,
     pub span: Span,
 }
@@ -476,7 +478,7 @@ pub struct MeshPolicy {
     pub hosts: Vec<String>,
     pub selector: Option<LabelSelector>,
     /// A few decoded settings (`tls.mode`, `mtls.mode`, `subsets`, ...), kind-specific.
-    pub settings: BTreeMap<String, String>,
+    pub settings: StrMap,
     pub span: Span,
 }
 
@@ -602,7 +604,7 @@ pub struct Object {
     pub kind: String,
     pub name: String,
     pub namespace: String,
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: StrMap,
     pub span: Span,
 }
 
@@ -619,7 +621,7 @@ pub struct Topology {
     pub routes: Vec<Route>,
     pub mesh: Vec<MeshPolicy>,
     /// Kubernetes namespaces with their labels (declared or merely used).
-    pub namespaces: BTreeMap<String, BTreeMap<String, String>>,
+    pub namespaces: BTreeMap<String, StrMap>,
     pub objects: Vec<Object>,
     pub network_policies: Vec<NetworkPolicy>,
     pub destination_rules: Vec<DestinationRule>,

@@ -10,7 +10,7 @@ use topolint_nginx::{Config, Directive};
 
 use crate::ctx::Ctx;
 use crate::duration::nginx_ms;
-use crate::model::{Duration, PassTarget, Proxy, Spanned, Upstream, UpstreamServer};
+use crate::model::{Duration, PassTarget, Proxy, Spanned, StrMap, Upstream, UpstreamServer};
 
 pub const PASS_DIRECTIVES: &[&str] = &[
     "proxy_pass",
@@ -24,8 +24,8 @@ pub const PASS_DIRECTIVES: &[&str] = &[
 /// Settings inherited from outer blocks.
 #[derive(Clone, Default)]
 struct Scope {
-    timeouts: BTreeMap<String, Duration>,
-    retry: BTreeMap<String, Spanned<String>>,
+    timeouts: StrMap<Duration>,
+    retry: StrMap<Spanned<String>>,
     resolver: Option<Spanned<String>>,
     location: Option<String>,
     server_names: Vec<String>,

@@ -1,9 +1,7 @@
 //! `network-policy-blocks-caller`
 
-use std::collections::BTreeMap;
-
 use topolint_diagnostics::Severity;
-use topolint_model::{EdgeStatus, NetworkPolicy, Platform, PolicyRule, Topology, Workload};
+use topolint_model::{EdgeStatus, NetworkPolicy, Platform, PolicyRule, StrMap, Topology, Workload};
 
 use super::via;
 use crate::{Context, Finding, Layer, Report, RuleMeta};
@@ -56,7 +54,7 @@ fn admits(
     port: u16,
     port_owner: &Workload,
 ) -> bool {
-    let empty = BTreeMap::new();
+    let empty = StrMap::new();
     let ns_labels = t.namespaces.get(&peer.scope).unwrap_or(&empty);
     let mut ns_labels = ns_labels.clone();
     // Every namespace carries this label (Kubernetes 1.21+).
