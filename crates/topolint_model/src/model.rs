@@ -3,6 +3,9 @@
 //! what WASM plugins receive: every field here is public API.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
+
+use hashbrown::hash_table::{Entry, HashTable};
 
 use serde::Serialize;
 use topolint_diagnostics::{FileId, TextRange};
@@ -649,20 +652,45 @@ pub(crate) struct Lookup {
     scopes: HashMap<Platform, HashMap<String, Vec<usize>>>,
 }
 
-#[derive(Clone, Debug, Default)]
+/// Positions of a list's objects by id. The table holds positions only and hashes and
+/// compares through the list (no copy of the ids: a large model has 190,000 of them).
+#[derive(Clone, Default)]
 struct Positions {
-    by_id: HashMap<String, usize>,
+    table: HashTable<u32>,
     /// How many objects there were when the index was built.
     len: usize,
 }
 
-fn positions<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Positions {
-    let len = ids.len();
-    let mut by_id = HashMap::with_capacity(len);
-    for (i, id) in ids.enumerate() {
-        by_id.entry(id.to_string()).or_insert(i);
+impl std::fmt::Debug for Positions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Positions")
+            .field("ids", &self.table.len())
+            .field("len", &self.len)
+            .finish()
     }
-    Positions { by_id, len }
+}
+
+fn id_hash(id: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(id)
+}
+
+fn positions<T>(items: &[T], id_of: impl Fn(&T) -> &str) -> Positions {
+    let mut table = HashTable::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let id = id_of(item);
+        // The first object of an id wins, as `find` would.
+        if let Entry::Vacant(slot) = table.entry(
+            id_hash(id),
+            |&j: &u32| id_of(&items[j as usize]) == id,
+            |&j: &u32| id_hash(id_of(&items[j as usize])),
+        ) {
+            slot.insert(i as u32);
+        }
+    }
+    Positions {
+        table,
+        len: items.len(),
+    }
 }
 
 impl Topology {
@@ -673,13 +701,13 @@ impl Topology {
             let ((workloads, services), (proxies, scopes)) = rayon::join(
                 || {
                     rayon::join(
-                        || positions(self.workloads.iter().map(|w| w.id.as_str())),
-                        || positions(self.services.iter().map(|s| s.id.as_str())),
+                        || positions(&self.workloads, |w| &w.id),
+                        || positions(&self.services, |s| &s.id),
                     )
                 },
                 || {
                     rayon::join(
-                        || positions(self.proxies.iter().map(|p| p.id.as_str())),
+                        || positions(&self.proxies, |p| &p.id),
                         || {
                             let mut m: HashMap<Platform, HashMap<String, Vec<usize>>> =
                                 HashMap::new();
@@ -743,10 +771,13 @@ impl Topology {
         id: &str,
         id_of: impl Fn(&T) -> &str,
     ) -> Option<&'a T> {
-        match index.by_id.get(id).and_then(|&i| items.get(i)) {
-            Some(x) if id_of(x) == id => Some(x),
+        let hit = index.table.find(id_hash(id), |&i| {
+            items.get(i as usize).is_some_and(|x| id_of(x) == id)
+        });
+        match hit {
+            Some(&i) => items.get(i as usize),
             None if items.len() == index.len => None,
-            _ => items.iter().find(|x| id_of(x) == id),
+            None => items.iter().find(|x| id_of(x) == id),
         }
     }
 
@@ -765,5 +796,45 @@ impl Topology {
     /// The versioned JSON document.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The position index answers as a linear `find` would: every id, the first object of
+    /// a repeated id, misses; and an index built before objects were pushed stays right.
+    #[test]
+    fn lookups_answer_as_a_scan_would() {
+        let ws = crate::test_support::generated_workspace(8, 3, 300);
+        let mut t = crate::link(&ws, &crate::LinkOptions::default()).topology;
+        assert!(!t.workloads.is_empty() && !t.services.is_empty() && !t.proxies.is_empty());
+        for w in &t.workloads {
+            let first = t.workloads.iter().find(|x| x.id == w.id).unwrap();
+            assert!(std::ptr::eq(t.workload(&w.id).unwrap(), first));
+        }
+        for s in &t.services {
+            let first = t.services.iter().find(|x| x.id == s.id).unwrap();
+            assert!(std::ptr::eq(t.service(&s.id).unwrap(), first));
+        }
+        for p in &t.proxies {
+            assert_eq!(t.proxy(&p.id).unwrap().id, p.id);
+        }
+        assert!(t.workload("k8s:nowhere/Deployment/none").is_none());
+        assert!(t.service("").is_none());
+
+        // The index was built by the linker; push after it.
+        let mut twin = t.workloads[0].clone();
+        twin.name = "twin".into();
+        let mut new = t.workloads[0].clone();
+        new.id = "compose:late/pushed".into();
+        let first_id = twin.id.clone();
+        t.workloads.push(twin);
+        t.workloads.push(new);
+        assert_eq!(t.workload(&first_id).unwrap().name, t.workloads[0].name);
+        assert_eq!(
+            t.workload("compose:late/pushed").map(|w| w.id.as_str()),
+            Some("compose:late/pushed")
+        );
+        assert!(t.workload("compose:late/missing").is_none());
     }
 }
