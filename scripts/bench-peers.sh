@@ -149,7 +149,7 @@ for r in "${rows[@]}"; do
 done
 
 echo
-echo "corpus: $size ($all files: $k8s k8s/istio, $nginx nginx, $compose compose; $(du -sb "$corpus/all" | cut -f1) bytes), $(nproc) cores, $(date -u +%F)"
+echo "corpus: $size ($all files: $k8s k8s/istio, $nginx nginx, $compose compose; $(find "$corpus/all" -type f -printf '%s\n' | awk '{s += $1} END {print s}') bytes of files), $(nproc) cores, $(date -u +%F)"
 echo
 echo "| tool (input) | files | runs | median wall s | median CPU s | median peak RSS MB | files/s | wall vs topolint on the same files |"
 echo "|---|---|---|---|---|---|---|---|"
