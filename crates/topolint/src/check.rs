@@ -390,8 +390,8 @@ impl Timings {
         let now = Instant::now();
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         let mut line = format!("{phase:<46} {:>9.1} ms", ms(now - self.last));
-        if let Some(rss) = resident_mib() {
-            line.push_str(&format!("  rss {rss:.0} MiB"));
+        if let Some((rss, peak)) = resident_mib() {
+            line.push_str(&format!("  rss {rss:.0} MiB (peak {peak:.0})"));
         }
         for (name, d) in parts {
             line.push_str(&format!("  {name} {:.1} ms", ms(*d)));
@@ -408,10 +408,14 @@ impl Timings {
     }
 }
 
-/// Resident memory of this process now (Linux `/proc/self/status`), for `TOPOLINT_TIMINGS`.
-fn resident_mib() -> Option<f64> {
+/// Resident memory of this process now and at its peak so far (Linux `/proc/self/status`),
+/// for `TOPOLINT_TIMINGS`.
+fn resident_mib() -> Option<(f64, f64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
+    let mib = |key: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib / 1024.0)
+    };
+    Some((mib("VmRSS:")?, mib("VmHWM:")?))
 }
