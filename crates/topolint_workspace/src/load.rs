@@ -359,7 +359,8 @@ fn discover_and_process(
     // reading every text first keeps the texts, which live to the end of the run, apart
     // from the trees, which the linker drops. Read and parsed in turn, each text shared
     // allocator pages with trees, and once the trees were gone those pages stayed
-    // resident, part-used (about 100 MB on a 100,000-file repository; docs/benchmarks.md).
+    // resident, part-used (280 MB of the RSS at the end of a run over 100,000 files;
+    // docs/benchmarks.md).
     let claimed: Mutex<HashSet<PathBuf>> = Mutex::new(explicit.keys().cloned().collect());
     let walked: Mutex<Vec<Step>> = Mutex::new(Vec::new());
     let errors: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
