@@ -118,6 +118,11 @@ impl SourceMap {
         Self::default()
     }
 
+    /// Room for `additional` more files, exactly (a loader that knows how many it has).
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.files.reserve_exact(additional);
+    }
+
     /// Adds a file and returns its id (ids are dense, in insertion order).
     pub fn add(&mut self, path: PathBuf, display: String, bytes: Vec<u8>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));

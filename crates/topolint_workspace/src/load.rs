@@ -70,8 +70,10 @@ pub enum SkipReason {
 /// A parsed file.
 #[derive(Debug)]
 pub enum Content {
-    Nginx(topolint_nginx::Config),
-    Yaml(topolint_yaml::YamlFile),
+    /// Boxed, like [`Content::Yaml`]: a tree's header is a dozen vectors, and every file,
+    /// released or skipped, has a [`LoadedFile`] to the end of the run.
+    Nginx(Box<topolint_nginx::Config>),
+    Yaml(Box<topolint_yaml::YamlFile>),
     /// Kept as text for later rules (Dockerfiles).
     Text,
     Skipped(SkipReason),
@@ -95,14 +97,14 @@ pub struct LoadedFile {
 impl LoadedFile {
     pub fn nginx(&self) -> Option<&topolint_nginx::Config> {
         match &self.content {
-            Content::Nginx(c) => Some(c),
+            Content::Nginx(c) => Some(c.as_ref()),
             _ => None,
         }
     }
 
     pub fn yaml(&self) -> Option<&topolint_yaml::YamlFile> {
         match &self.content {
-            Content::Yaml(y) => Some(y),
+            Content::Yaml(y) => Some(y.as_ref()),
             _ => None,
         }
     }
@@ -252,6 +254,10 @@ pub fn load(
     let mut ws = Workspace::default();
     let mut diagnostics = Vec::new();
     let mut helm_charts: BTreeMap<PathBuf, (FileId, usize)> = BTreeMap::new();
+    // Sized once: a file's entries live to the end of the run (doubling left up to half of
+    // both lists unused).
+    ws.files.reserve_exact(processed.len());
+    ws.sources.reserve_exact(processed.len());
     for p in processed {
         let id = ws.push(p.text, p.kind, p.content, p.explicit, false);
         for mut d in p.diagnostics {
@@ -648,7 +654,13 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
         NameHint::NginxStrong => {
             let config = topolint_nginx::parse(&source.text);
             let diags = nginx_parse_diagnostics(&config);
-            done(source, FileKind::Nginx, Content::Nginx(config), diags, None)
+            done(
+                source,
+                FileKind::Nginx,
+                Content::Nginx(Box::new(config)),
+                diags,
+                None,
+            )
         }
         NameHint::NginxWeak => {
             let config = topolint_nginx::parse(&source.text);
@@ -656,7 +668,13 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
                 return None;
             }
             let diags = nginx_parse_diagnostics(&config);
-            done(source, FileKind::Nginx, Content::Nginx(config), diags, None)
+            done(
+                source,
+                FileKind::Nginx,
+                Content::Nginx(Box::new(config)),
+                diags,
+                None,
+            )
         }
         NameHint::Compose | NameHint::Yaml => {
             if let Some(chart) = helm_chart_of(&path, &source.text, fs) {
@@ -672,7 +690,7 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
             match classify::classify_yaml(hint, &source.text, &yaml) {
                 Some(kind) => {
                     let diags = yaml_diagnostics(&source, &yaml);
-                    done(source, kind, Content::Yaml(yaml), diags, None)
+                    done(source, kind, Content::Yaml(Box::new(yaml)), diags, None)
                 }
                 None if explicit => Some(unknown_kind(path.clone(), source)),
                 None => None,
@@ -683,12 +701,18 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
             let yaml = topolint_yaml::parse(&source.text);
             if let Some(kind) = classify::classify_yaml(hint, &source.text, &yaml) {
                 let diags = yaml_diagnostics(&source, &yaml);
-                return done(source, kind, Content::Yaml(yaml), diags, None);
+                return done(source, kind, Content::Yaml(Box::new(yaml)), diags, None);
             }
             let config = topolint_nginx::parse(&source.text);
             if classify::looks_like_nginx(&config) {
                 let diags = nginx_parse_diagnostics(&config);
-                return done(source, FileKind::Nginx, Content::Nginx(config), diags, None);
+                return done(
+                    source,
+                    FileKind::Nginx,
+                    Content::Nginx(Box::new(config)),
+                    diags,
+                    None,
+                );
             }
             Some(unknown_kind(path.clone(), source))
         }
@@ -817,3 +841,6 @@ fn yaml_diagnostics(source: &SourceFile, yaml: &topolint_yaml::YamlFile) -> Vec<
 pub(crate) fn index_by_path(ws: &Workspace) -> BTreeMap<PathBuf, FileId> {
     ws.sources.iter().map(|f| (f.path.clone(), f.id)).collect()
 }
+
+// Every file has a `LoadedFile` to the end of the run, whatever its content: keep it small.
+const _: () = assert!(std::mem::size_of::<LoadedFile>() <= 40);

@@ -438,7 +438,7 @@ impl Resolver<'_> {
                 let source = SourceFile::from_bytes(FileId(0), path.clone(), display, bytes);
                 let config = topolint_nginx::parse(&source.text);
                 let diags = nginx_parse_diagnostics(&config);
-                (Content::Nginx(config), source, diags)
+                (Content::Nginx(Box::new(config)), source, diags)
             }
             _ => return None,
         };
