@@ -85,7 +85,7 @@ fn build(t: &Topology, findings: &[Diagnostic]) -> Drawing {
             .unwrap_or_default();
         let label = if w.platform == Platform::Compose {
             if image.is_empty() {
-                w.name.clone()
+                w.name.to_string()
             } else {
                 format!("{}\n{image}", w.name)
             }
@@ -93,7 +93,7 @@ fn build(t: &Topology, findings: &[Diagnostic]) -> Drawing {
             format!("{} {}", w.kind, w.name)
         };
         d.nodes.insert(
-            w.id.clone(),
+            w.id.to_string(),
             (label, Shape::Box, Some(group(w.platform, &w.scope))),
         );
     }
@@ -103,7 +103,7 @@ fn build(t: &Topology, findings: &[Diagnostic]) -> Drawing {
         }
         let ports: Vec<String> = s.ports.iter().map(|p| p.port.to_string()).collect();
         d.nodes.insert(
-            s.id.clone(),
+            s.id.to_string(),
             (
                 format!("{} {} :{}", s.kind, s.name, ports.join(",")),
                 Shape::Round,
@@ -117,8 +117,13 @@ fn build(t: &Topology, findings: &[Diagnostic]) -> Drawing {
                 .and_then(|p| p.target.clone())
                 .unwrap_or_default();
             if i < 8 {
-                d.edges
-                    .push((s.id.clone(), wid.clone(), target, false, false));
+                d.edges.push((
+                    s.id.to_string(),
+                    wid.to_string(),
+                    target.to_string(),
+                    false,
+                    false,
+                ));
             }
         }
     }
@@ -159,12 +164,12 @@ fn build(t: &Topology, findings: &[Diagnostic]) -> Drawing {
         if !rules.is_empty() {
             label = format!("{label} ✗ {}", rules.join(", "));
         }
-        d.edges.push((sv.id.clone(), id, label, true, false));
+        d.edges.push((sv.id.to_string(), id, label, true, false));
     }
     for p in &t.proxies {
         if p.placement.is_none() {
             d.nodes.insert(
-                p.id.clone(),
+                p.id.to_string(),
                 (
                     format!("nginx {}", p.id.trim_start_matches("nginx:")),
                     Shape::Hex,
@@ -175,7 +180,7 @@ fn build(t: &Topology, findings: &[Diagnostic]) -> Drawing {
     }
     for r in &t.routes {
         d.nodes.insert(
-            r.id.clone(),
+            r.id.to_string(),
             (
                 format!("{} {}", r.kind, r.name),
                 Shape::Hex,
@@ -205,7 +210,7 @@ fn build(t: &Topology, findings: &[Diagnostic]) -> Drawing {
         }
         let broken = !rules.is_empty() || e.status == EdgeStatus::Unresolved;
         let to = match (&e.target, e.status) {
-            (Some(t), EdgeStatus::Resolved) => t.service.clone(),
+            (Some(t), EdgeStatus::Resolved) => t.service.to_string(),
             _ => {
                 let id = format!(
                     "x:{}{port}@{}",
@@ -242,9 +247,10 @@ fn caller_node(t: &Topology, e: &Edge) -> String {
             .caller_workload
             .clone()
             .filter(|w| t.workload(w).is_some())
-            .unwrap_or_else(|| id.clone()),
-        Caller::Workload { id, .. } => id.clone(),
-        Caller::Route { id } => id.clone(),
+            .unwrap_or_else(|| id.clone())
+            .to_string(),
+        Caller::Workload { id, .. } => id.to_string(),
+        Caller::Route { id } => id.to_string(),
     }
 }
 

@@ -107,7 +107,7 @@ fn status(s: EdgeStatus) -> &'static str {
 fn edge(topo: &Topology, e: &Edge) -> String {
     let target = match e.port {
         Some(p) => format!("{}:{p}", e.host),
-        None => e.host.clone(),
+        None => e.host.to_string(),
     };
     let mut s = format!("**`{target}`** via `{}` — {}", e.via, status(e.status));
     if let Some(reason) = &e.reason {
@@ -213,7 +213,7 @@ fn service(
                 (_, Some(published)) => {
                     let _ = write!(line, ", published on the host as {published}");
                 }
-                (Some(target), None) if target != &p.port.to_string() => {
+                (Some(target), None) if target != p.port.to_string() => {
                     let _ = write!(line, " → target port {target}");
                 }
                 _ => {}
@@ -270,7 +270,7 @@ fn service(
         if let Some(eps) = endpoints {
             let landing: Vec<String> = eps
                 .iter()
-                .filter(|e| &e.workload == id)
+                .filter(|e| e.workload == id)
                 .filter_map(|e| e.port.map(|p| p.to_string()))
                 .collect();
             if !landing.is_empty() {

@@ -43,10 +43,10 @@ macro_rules! leaves {
     };
 }
 leaves!(
-    String,
+    Str,
     topolint_diagnostics::FileId,
-    Spanned<String>,
-    (u16, Spanned<String>),
+    Spanned<Str>,
+    (u16, Spanned<Str>),
     EnvVar,
     ContainerPort,
     Listener,

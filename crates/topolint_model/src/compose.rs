@@ -6,6 +6,7 @@
 //! merge key by key; `ports` and `expose` are appended; `volumes` are merged by target.
 //! `extends` and top-level `include` are noted, not followed.
 
+use compact_str::ToCompactString;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,7 @@ use crate::ctx::{entries, port_number, scalar, string_list, Ctx};
 use crate::duration::go_ms;
 use crate::model::{
     ComposeProjectInfo, Container, ContainerPort, DependsOn, EnvVar, Mount, NetworkAttachment,
-    Platform, Probe, Reference, Service, ServicePort, Span, Spanned, StrMap, Workload,
+    Platform, Probe, Reference, Service, ServicePort, Span, Spanned, Str, StrMap, Workload,
 };
 
 /// A compose service as one or more layers (base file first, then overrides).
@@ -64,7 +65,7 @@ fn project_name(ctx: &Ctx<'_>, project: &ComposeProject) -> String {
             .and_then(|r| r.get("name"))
             .and_then(scalar)
         {
-            return name;
+            return name.to_string();
         }
     }
     let dir = project
@@ -88,7 +89,7 @@ pub fn lower(ctx: &Ctx<'_>, project: &ComposeProject) -> ComposeOutput {
     let name = project_name(ctx, project);
     // service name -> layers
     let mut services: BTreeMap<String, Layers<'_>> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
+    let mut order: Vec<Str> = Vec::new();
     let mut declared: Vec<Reference> = Vec::new();
     for &file in &project.files {
         let Some(root) = ctx.ws.file(file).yaml().and_then(|y| y.root(0)) else {
@@ -98,11 +99,11 @@ pub fn lower(ctx: &Ctx<'_>, project: &ComposeProject) -> ComposeOutput {
             if !node.resolve().is_mapping() {
                 continue;
             }
-            if !services.contains_key(&svc) {
+            if !services.contains_key(svc.as_str()) {
                 order.push(svc.clone());
             }
             services
-                .entry(svc)
+                .entry(svc.to_string())
                 .or_insert(Layers { layers: Vec::new() })
                 .layers
                 .push((file, node.resolve()));
@@ -135,13 +136,13 @@ pub fn lower(ctx: &Ctx<'_>, project: &ComposeProject) -> ComposeOutput {
         workloads: Vec::new(),
         services: Vec::new(),
         info: ComposeProjectInfo {
-            name: name.clone(),
+            name: name.as_str().into(),
             files: project.files.clone(),
             declared,
         },
     };
     for svc in order {
-        let layers = &services[&svc];
+        let layers = &services[svc.as_str()];
         let (w, s) = lower_service(ctx, &name, &project.dir, &svc, layers);
         out.workloads.push(w);
         out.services.push(s);
@@ -180,11 +181,11 @@ fn lower_service(
             for item in node.items() {
                 let Some(text) = scalar(item) else { continue };
                 let (k, v) = match text.split_once('=') {
-                    Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                    Some((k, v)) => (Str::from(k), Some(Str::from(v))),
                     None => (text.clone(), None),
                 };
                 env.insert(
-                    k.clone(),
+                    k.to_string(),
                     EnvVar {
                         name: k,
                         value: v,
@@ -197,7 +198,7 @@ fn lower_service(
             for (k, v) in entries(Some(node)) {
                 let span = ctx.key_span(file, node, &k);
                 env.insert(
-                    k.clone(),
+                    k.to_string(),
                     EnvVar {
                         name: k,
                         value: scalar(v),
@@ -219,7 +220,7 @@ fn lower_service(
                 service_ports.push(ServicePort {
                     name: p.name.clone(),
                     port: p.target,
-                    target: Some(p.target.to_string()),
+                    target: Some(p.target.to_compact_string()),
                     target_span: None,
                     published: p.published,
                     protocol: p.protocol.clone(),
@@ -243,16 +244,16 @@ fn lower_service(
                 service_ports.push(ServicePort {
                     name: None,
                     port,
-                    target: Some(port.to_string()),
+                    target: Some(port.to_compact_string()),
                     target_span: None,
                     published: None,
-                    protocol: proto.clone(),
+                    protocol: proto.as_str().into(),
                     span,
                 });
                 ports.push(ContainerPort {
                     port,
                     name: None,
-                    protocol: proto.clone(),
+                    protocol: proto.as_str().into(),
                     span,
                 });
             }
@@ -304,7 +305,7 @@ fn lower_service(
     for (file, node) in l.all("volumes") {
         for item in node.resolve().items() {
             if let Some(m) = parse_volume(ctx, file, item, dir) {
-                mounts.insert(m.target.clone(), m);
+                mounts.insert(m.target.to_string(), m);
             }
         }
     }
@@ -316,7 +317,7 @@ fn lower_service(
         if node.is_sequence() {
             for item in node.items() {
                 if let Some(n) = scalar(item) {
-                    nets.entry(n.clone()).or_insert(NetworkAttachment {
+                    nets.entry(n.to_string()).or_insert(NetworkAttachment {
                         network: n,
                         aliases: Vec::new(),
                         ipv4_address: None,
@@ -328,7 +329,7 @@ fn lower_service(
         } else {
             for (n, v) in entries(Some(node)) {
                 let span = Some(ctx.key_span(file, node, &n));
-                let entry = nets.entry(n.clone()).or_insert(NetworkAttachment {
+                let entry = nets.entry(n.to_string()).or_insert(NetworkAttachment {
                     network: n,
                     aliases: Vec::new(),
                     ipv4_address: None,
@@ -373,7 +374,7 @@ fn lower_service(
             for item in node.items() {
                 if let Some(s) = scalar(item) {
                     deps.insert(
-                        s.clone(),
+                        s.to_string(),
                         DependsOn {
                             service: s,
                             condition: "service_started".into(),
@@ -391,7 +392,7 @@ fn lower_service(
                     .unwrap_or_else(|| "service_started".into());
                 let span = ctx.key_span(file, node, &s);
                 deps.insert(
-                    s.clone(),
+                    s.to_string(),
                     DependsOn {
                         service: s,
                         condition,
@@ -412,8 +413,8 @@ fn lower_service(
                 n.items()
                     .filter_map(scalar)
                     .map(|s| match s.split_once('=') {
-                        Some((k, v)) => (k.to_string(), v.to_string()),
-                        None => (s, String::new()),
+                        Some((k, v)) => (Str::from(k), Str::from(v)),
+                        None => (s, Str::default()),
                     })
                     .collect::<Vec<_>>()
             } else {
@@ -433,9 +434,9 @@ fn lower_service(
             Some(n)
         };
         let rel = ctx_node.and_then(scalar).unwrap_or_else(|| ".".into());
-        let path = normalize(&dir.join(rel));
+        let path = normalize(&dir.join(rel.as_str()));
         Spanned {
-            value: path.to_string_lossy().into_owned(),
+            value: Str::from(path.to_string_lossy()),
             span: ctx.node_span(f, ctx_node.unwrap_or(n)),
         }
     });
@@ -461,7 +462,7 @@ fn lower_service(
         probes.push(h);
     }
     let container = Container {
-        name: name.to_string(),
+        name: name.into(),
         image,
         command: entrypoint,
         args: command,
@@ -480,7 +481,7 @@ fn lower_service(
 
     // Every name another container on a shared network can use.
     let mut names = vec![Spanned {
-        value: name.to_string(),
+        value: Str::from(name),
         span,
     }];
     for net in nets.values() {
@@ -498,10 +499,10 @@ fn lower_service(
         .collect();
 
     let workload = Workload {
-        id: id.clone(),
+        id: id.as_str().into(),
         platform: Platform::Compose,
-        name: name.to_string(),
-        scope: project.to_string(),
+        name: name.into(),
+        scope: project.into(),
         kind: "service".into(),
         labels,
         labels_span: l.last("labels").map(|(f, n)| ctx.node_span(f, n)),
@@ -521,16 +522,16 @@ fn lower_service(
         span,
     };
     let service = Service {
-        id: id.clone(),
+        id: id.as_str().into(),
         platform: Platform::Compose,
         kind: "compose-service".into(),
-        name: name.to_string(),
-        scope: project.to_string(),
+        name: name.into(),
+        scope: project.into(),
         names,
         ports: service_ports,
         selector: None,
         external_name: None,
-        workloads: vec![id],
+        workloads: vec![id.into()],
         addresses,
         span,
     };
@@ -547,7 +548,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
         {
             out.push(Reference {
                 kind: kind.into(),
-                name,
+                name: name.into(),
                 optional: false,
                 span,
             });
@@ -558,13 +559,13 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
         if node.is_sequence() {
             for item in node.items() {
                 if let Some(n) = scalar(item) {
-                    push("network", n, ctx.node_span(file, item));
+                    push("network", n.to_string(), ctx.node_span(file, item));
                 }
             }
         } else {
             for (n, _) in entries(Some(node)) {
                 let span = ctx.key_span(file, node, &n);
-                push("network", n, span);
+                push("network", n.to_string(), span);
             }
         }
     }
@@ -580,11 +581,13 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
                 }
                 item.get("source").and_then(scalar)
             } else {
-                scalar(item).and_then(|t| {
-                    let mut parts = t.split(':');
-                    let first = parts.next()?.to_string();
-                    parts.next().map(|_| first)
-                })
+                scalar(item)
+                    .and_then(|t| {
+                        let mut parts = t.split(':');
+                        let first = parts.next()?.to_string();
+                        parts.next().map(|_| first)
+                    })
+                    .map(Str::from)
             };
             let Some(source) = source else { continue };
             let is_path = source.starts_with('.')
@@ -593,7 +596,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
                 || source.contains('/')
                 || source.contains('$');
             if !is_path && !source.is_empty() {
-                push("volume", source, ctx.node_span(file, item));
+                push("volume", source.to_string(), ctx.node_span(file, item));
             }
         }
     }
@@ -602,7 +605,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
         if node.is_sequence() {
             for item in node.items() {
                 if let Some(n) = scalar(item) {
-                    push("service", n, ctx.node_span(file, item));
+                    push("service", n.to_string(), ctx.node_span(file, item));
                 }
             }
         } else {
@@ -612,7 +615,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
                 if optional {
                     continue;
                 }
-                push("service", n, span);
+                push("service", n.to_string(), span);
             }
         }
     }
@@ -647,7 +650,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
                     scalar(item)
                 };
                 if let Some(n) = name {
-                    push(kind, n, ctx.node_span(file, item));
+                    push(kind, n.to_string(), ctx.node_span(file, item));
                 }
             }
         }
@@ -675,8 +678,8 @@ fn service_key_span(ctx: &Ctx<'_>, file: FileId, name: &str) -> Option<Span> {
 struct PortEntry {
     target: u16,
     published: Option<u16>,
-    protocol: String,
-    name: Option<String>,
+    protocol: Str,
+    name: Option<Str>,
 }
 
 fn split_protocol(text: &str) -> (&str, String) {
@@ -721,7 +724,7 @@ fn parse_port_entry(node: NodeRef<'_>) -> Vec<PortEntry> {
         return vec![PortEntry {
             target,
             published,
-            protocol,
+            protocol: Str::from(protocol),
             name,
         }];
     }
@@ -756,7 +759,7 @@ fn parse_port_entry(node: NodeRef<'_>) -> Vec<PortEntry> {
             } else {
                 published.first().copied()
             },
-            protocol: protocol.clone(),
+            protocol: protocol.as_str().into(),
             name: None,
         })
         .collect()
@@ -788,7 +791,7 @@ fn parse_volume(ctx: &Ctx<'_>, file: FileId, node: NodeRef<'_>, dir: &Path) -> O
             .and_then(|n| n.as_bool())
             .unwrap_or(false);
         return Some(Mount {
-            source,
+            source: source.into(),
             target,
             key: None,
             read_only,
@@ -799,22 +802,22 @@ fn parse_volume(ctx: &Ctx<'_>, file: FileId, node: NodeRef<'_>, dir: &Path) -> O
     let parts: Vec<&str> = text.split(':').collect();
     match parts.as_slice() {
         [target] => Some(Mount {
-            source: String::new(),
-            target: target.to_string(),
+            source: String::new().into(),
+            target: (*target).into(),
             key: None,
             read_only: false,
             span,
         }),
         [source, target] => Some(Mount {
-            source: resolve_source(source),
-            target: target.to_string(),
+            source: resolve_source(source).into(),
+            target: (*target).into(),
             key: None,
             read_only: false,
             span,
         }),
         [source, target, mode, ..] => Some(Mount {
-            source: resolve_source(source),
-            target: target.to_string(),
+            source: resolve_source(source).into(),
+            target: (*target).into(),
             key: None,
             read_only: mode.split(',').any(|m| m == "ro"),
             span,
@@ -848,7 +851,7 @@ pub fn normalize(path: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
-    fn ports(yaml: &str) -> Vec<(u16, Option<u16>, String)> {
+    fn ports(yaml: &str) -> Vec<(u16, Option<u16>, Str)> {
         let file = topolint_yaml::parse(yaml);
         let root = file.root(0).unwrap();
         root.items()

@@ -4,7 +4,7 @@ use topolint_diagnostics::{FileId, TextRange};
 use topolint_workspace::Workspace;
 use topolint_yaml::NodeRef;
 
-use crate::model::{Span, Spanned};
+use crate::model::{Span, Spanned, Str};
 
 /// Read access to the loaded files while lowering.
 pub struct Ctx<'a> {
@@ -37,7 +37,7 @@ impl<'a> Ctx<'a> {
         self.span(file, map.key_range(key).unwrap_or_else(|| map.range()))
     }
 
-    pub fn spanned_str(&self, file: FileId, node: Option<NodeRef<'_>>) -> Option<Spanned<String>> {
+    pub fn spanned_str(&self, file: FileId, node: Option<NodeRef<'_>>) -> Option<Spanned<Str>> {
         let node = node?;
         Some(Spanned {
             value: scalar(node)?,
@@ -48,16 +48,16 @@ impl<'a> Ctx<'a> {
 
 /// A scalar as text, whatever its YAML type (`80`, `"80"`, `true`); `None` for null and
 /// collections.
-pub fn scalar(node: NodeRef<'_>) -> Option<String> {
+pub fn scalar(node: NodeRef<'_>) -> Option<Str> {
     let node = node.resolve();
     if node.is_null() {
         return None;
     }
-    node.as_str().map(str::to_string)
+    node.as_str().map(Str::from)
 }
 
 /// A list of strings from a sequence (scalars only) or, for a scalar, shell-split words.
-pub fn string_list(node: Option<NodeRef<'_>>) -> Vec<String> {
+pub fn string_list(node: Option<NodeRef<'_>>) -> Vec<Str> {
     let Some(node) = node.map(NodeRef::resolve) else {
         return Vec::new();
     };
@@ -65,15 +65,16 @@ pub fn string_list(node: Option<NodeRef<'_>>) -> Vec<String> {
         return node.items().filter_map(scalar).collect();
     }
     match scalar(node) {
-        Some(s) => {
-            shlex::split(&s).unwrap_or_else(|| s.split_whitespace().map(str::to_string).collect())
-        }
+        Some(s) => match shlex::split(&s) {
+            Some(words) => words.into_iter().map(Str::from).collect(),
+            None => s.split_whitespace().map(Str::from).collect(),
+        },
         None => Vec::new(),
     }
 }
 
 /// Mapping entries as (key text, value) pairs, keys as scalars.
-pub fn entries<'a>(node: Option<NodeRef<'a>>) -> Vec<(String, NodeRef<'a>)> {
+pub fn entries<'a>(node: Option<NodeRef<'a>>) -> Vec<(Str, NodeRef<'a>)> {
     let Some(node) = node.map(NodeRef::resolve) else {
         return Vec::new();
     };

@@ -2,6 +2,7 @@
 //! to workloads (pod templates), services, routes (Ingress, VirtualService), mesh policies
 //! and ConfigMaps, with spans. Unknown kinds are kept as [`Object`]s.
 
+use compact_str::ToCompactString;
 use std::collections::BTreeMap;
 
 use topolint_diagnostics::FileId;
@@ -10,31 +11,31 @@ use topolint_yaml::NodeRef;
 use crate::ctx::{entries, scalar, string_list, Ctx};
 use crate::model::{
     Container, ContainerPort, EnvVar, LabelSelector, MeshPolicy, Mount, Object, Platform, Probe,
-    Route, SelectorRequirement, Service, ServicePort, Spanned, StrMap, Workload,
+    Route, SelectorRequirement, Service, ServicePort, Spanned, Str, StrMap, Workload,
 };
 
 /// A ConfigMap's data, for finding nginx configurations in it.
 pub struct ConfigMap {
-    pub name: String,
-    pub namespace: String,
+    pub name: Str,
+    pub namespace: Str,
     pub file: FileId,
     /// key -> the value node (a block scalar, usually)
-    pub data: Vec<(String, topolint_yaml::NodeId)>,
+    pub data: Vec<(Str, topolint_yaml::NodeId)>,
 }
 
 /// A backend reference of an Ingress or a route destination.
 pub struct RouteTarget {
-    pub route: String,
-    pub namespace: String,
+    pub route: Str,
+    pub namespace: Str,
     /// `ingress-backend` or `route-destination`.
     pub via: &'static str,
-    pub host: String,
+    pub host: Str,
     pub port: Option<u16>,
-    pub port_name: Option<String>,
+    pub port_name: Option<Str>,
     pub file: FileId,
     pub span: crate::model::Span,
     /// Why the backend cannot work whatever the model holds (malformed reference).
-    pub problem: Option<String>,
+    pub problem: Option<Str>,
 }
 
 #[derive(Default)]
@@ -44,18 +45,18 @@ pub struct K8sOutput {
     pub routes: Vec<Route>,
     pub route_targets: Vec<RouteTarget>,
     pub mesh: Vec<MeshPolicy>,
-    pub namespaces: BTreeMap<String, StrMap>,
+    pub namespaces: BTreeMap<Str, StrMap>,
     pub configmaps: Vec<ConfigMap>,
     pub objects: Vec<Object>,
     pub network_policies: Vec<crate::model::NetworkPolicy>,
     pub destination_rules: Vec<crate::model::DestinationRule>,
     /// Namespaces declared by a `Namespace` object, with their labels.
-    pub declared_namespaces: BTreeMap<String, StrMap>,
+    pub declared_namespaces: BTreeMap<Str, StrMap>,
     pub peer_authentications: Vec<crate::model::PeerAuthentication>,
 }
 
 /// Pod volumes by name: (source description, ConfigMap `items` as (key, path)).
-type Volumes = BTreeMap<String, (String, Vec<(String, String)>)>;
+type Volumes = BTreeMap<String, (String, Vec<(Str, Str)>)>;
 
 const POD_OWNERS: &[&str] = &[
     "Deployment",
@@ -244,7 +245,7 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
             let mut pod_annotations = string_map(tmeta.and_then(|m| m.get("annotations")));
             for (k, v) in &annotations {
                 pod_annotations
-                    .entry(format!("owner:{k}"))
+                    .entry(format!("owner:{k}").into())
                     .or_insert_with(|| v.clone());
             }
             let selector = spec.and_then(|s| s.get("selector")).map(|s| {
@@ -308,8 +309,8 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
                 .map(|(k, v)| (k, v.resolve().id))
                 .collect();
             out.configmaps.push(ConfigMap {
-                name: name.clone(),
-                namespace: namespace.clone(),
+                name,
+                namespace,
                 file,
                 data,
             });
@@ -318,7 +319,7 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
             lower_virtual_service(ctx, file, &name, &namespace, spec, span, out)
         }
         "ServiceEntry" if istio => {
-            let hosts: Vec<String> = spec
+            let hosts: Vec<Str> = spec
                 .map(|s| string_list(s.get("hosts")))
                 .unwrap_or_default();
             let ports: Vec<ServicePort> = spec
@@ -355,7 +356,7 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
                 })
                 .collect();
             out.services.push(Service {
-                id: format!("serviceentry:{namespace}/{name}"),
+                id: format!("serviceentry:{namespace}/{name}").into(),
                 platform: Platform::Kubernetes,
                 kind: "ServiceEntry".into(),
                 name: name.clone(),
@@ -420,7 +421,7 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
                         {
                             settings.insert("tls.mode".into(), m);
                         }
-                        let subsets: Vec<String> = spec
+                        let subsets: Vec<Str> = spec
                             .get("subsets")
                             .map(|s| {
                                 s.resolve()
@@ -430,7 +431,7 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
                             })
                             .unwrap_or_default();
                         if !subsets.is_empty() {
-                            settings.insert("subsets".into(), subsets.join(","));
+                            settings.insert("subsets".into(), subsets.join(",").into());
                         }
                         if let Some(p) = spec
                             .path(&["trafficPolicy", "outlierDetection", "maxEjectionPercent"])
@@ -477,16 +478,16 @@ fn mesh(
     kind: &str,
     name: &str,
     namespace: &str,
-    hosts: Vec<String>,
+    hosts: Vec<Str>,
     selector: Option<LabelSelector>,
     settings: StrMap,
     span: crate::model::Span,
 ) -> MeshPolicy {
     MeshPolicy {
-        id: format!("istio:{namespace}/{kind}/{name}"),
-        kind: kind.to_string(),
-        name: name.to_string(),
-        namespace: namespace.to_string(),
+        id: format!("istio:{namespace}/{kind}/{name}").into(),
+        kind: kind.into(),
+        name: name.into(),
+        namespace: namespace.into(),
         hosts,
         selector,
         settings,
@@ -590,7 +591,7 @@ fn workload(
             } else {
                 (format!("volume:{vname}"), Vec::new())
             };
-            volumes.insert(vname, (source, items));
+            volumes.insert(vname.to_string(), (source, items));
         }
     }
     let mut containers = Vec::new();
@@ -603,11 +604,11 @@ fn workload(
         }
     }
     Workload {
-        id: format!("k8s:{namespace}/{kind}/{name}"),
+        id: format!("k8s:{namespace}/{kind}/{name}").into(),
         platform: Platform::Kubernetes,
-        name: name.to_string(),
-        scope: namespace.to_string(),
-        kind: kind.to_string(),
+        name: name.into(),
+        scope: namespace.into(),
+        kind: kind.into(),
         labels,
         labels_span: None,
         annotations,
@@ -763,9 +764,9 @@ fn network_policy(
         None => vec!["Ingress".into()],
     };
     crate::model::NetworkPolicy {
-        id: format!("k8s:{namespace}/NetworkPolicy/{name}"),
-        name: name.to_string(),
-        namespace: namespace.to_string(),
+        id: format!("k8s:{namespace}/NetworkPolicy/{name}").into(),
+        name: name.into(),
+        namespace: namespace.into(),
         pod_selector: spec
             .get("podSelector")
             .map(|s| label_selector(ctx, file, s))
@@ -870,7 +871,7 @@ fn container(
                     let target = item.get("mountPath").and_then(scalar)?;
                     let sub = item.get("subPath").and_then(scalar);
                     let (source, items) = volumes
-                        .get(&vname)
+                        .get(vname.as_str())
                         .cloned()
                         .unwrap_or((format!("volume:{vname}"), Vec::new()));
                     // subPath selects one key (or item path) of the volume.
@@ -879,10 +880,10 @@ fn container(
                             .iter()
                             .find(|(_, path)| *path == s)
                             .map(|(k, _)| k.clone())
-                            .unwrap_or(s)
+                            .unwrap_or(Str::from(s))
                     });
                     Some(Mount {
-                        source,
+                        source: source.into(),
                         target,
                         key,
                         read_only: item
@@ -935,7 +936,7 @@ fn service(
     } else if headless {
         "headless".to_string()
     } else {
-        ty
+        ty.to_string()
     };
     let ports = spec
         .get("ports")
@@ -954,7 +955,7 @@ fn service(
                         target: Some(
                             item.get("targetPort")
                                 .and_then(scalar)
-                                .unwrap_or_else(|| port.to_string()),
+                                .unwrap_or_else(|| port.to_compact_string()),
                         ),
                         target_span: item.get("targetPort").map(|n| ctx.node_span(file, n)),
                         published: item
@@ -977,11 +978,11 @@ fn service(
         span: Some(ctx.node_span(file, s)),
     });
     Service {
-        id: format!("k8s:{namespace}/{name}"),
+        id: format!("k8s:{namespace}/{name}").into(),
         platform: Platform::Kubernetes,
-        kind,
-        name: name.to_string(),
-        scope: namespace.to_string(),
+        kind: kind.into(),
+        name: name.into(),
+        scope: namespace.into(),
         names: Vec::new(), // filled by the linker (needs the cluster domain)
         ports,
         selector,
@@ -1025,15 +1026,15 @@ fn lower_ingress(
         let port_text = port_node.and_then(scalar);
         let port = port_text.as_deref().and_then(crate::ctx::port_number);
         out.route_targets.push(RouteTarget {
-            route: id.clone(),
-            namespace: namespace.to_string(),
+            route: id.as_str().into(),
+            namespace: namespace.into(),
             via: "ingress-backend",
             host,
             port,
             port_name: if port.is_none() { port_text } else { None },
             file,
             span: ctx.node_span(file, svc_node),
-            problem,
+            problem: problem.map(Str::from),
         });
     };
     if let Some(spec) = spec {
@@ -1058,10 +1059,10 @@ fn lower_ingress(
         }
     }
     out.routes.push(Route {
-        id,
+        id: id.into(),
         kind: "Ingress".into(),
-        name: name.to_string(),
-        namespace: namespace.to_string(),
+        name: name.into(),
+        namespace: namespace.into(),
         gateways: Vec::new(),
         gateway_refs: Vec::new(),
         http: Vec::new(),
@@ -1080,7 +1081,7 @@ fn lower_virtual_service(
     out: &mut K8sOutput,
 ) {
     let id = format!("istio:{namespace}/VirtualService/{name}");
-    let mut gateway_refs: Vec<crate::model::Spanned<String>> = Vec::new();
+    let mut gateway_refs: Vec<crate::model::Spanned<Str>> = Vec::new();
     if let Some(spec) = spec {
         if let Some(g) = spec.get("gateways") {
             gateway_refs.extend(
@@ -1136,8 +1137,8 @@ fn lower_virtual_service(
                         .and_then(|n| n.as_i64())
                         .and_then(|n| u16::try_from(n).ok());
                     out.route_targets.push(RouteTarget {
-                        route: id.clone(),
-                        namespace: namespace.to_string(),
+                        route: id.as_str().into(),
+                        namespace: namespace.into(),
                         via: "route-destination",
                         host,
                         port,
@@ -1151,10 +1152,10 @@ fn lower_virtual_service(
         }
     }
     out.routes.push(Route {
-        id,
+        id: id.into(),
         kind: "VirtualService".into(),
-        name: name.to_string(),
-        namespace: namespace.to_string(),
+        name: name.into(),
+        namespace: namespace.into(),
         gateways,
         gateway_refs,
         http: spec.map(|s| vs_routes(ctx, file, s)).unwrap_or_default(),
@@ -1167,7 +1168,7 @@ fn spanned_mode(
     ctx: &Ctx<'_>,
     file: FileId,
     node: Option<NodeRef<'_>>,
-) -> Option<crate::model::Spanned<String>> {
+) -> Option<crate::model::Spanned<Str>> {
     ctx.spanned_str(file, node).map(|mut s| {
         s.value = s.value.to_ascii_uppercase();
         s
@@ -1246,9 +1247,9 @@ fn destination_rule(
             span: ctx.key_span(file, tp.unwrap_or(o), "outlierDetection"),
         });
     Some(crate::model::DestinationRule {
-        id: format!("istio:{namespace}/DestinationRule/{name}"),
-        name: name.to_string(),
-        namespace: namespace.to_string(),
+        id: format!("istio:{namespace}/DestinationRule/{name}").into(),
+        name: name.into(),
+        namespace: namespace.into(),
         host,
         tls_mode: spanned_mode(ctx, file, tp.and_then(|t| t.path(&["tls", "mode"]))),
         port_tls_modes,
@@ -1276,9 +1277,9 @@ fn peer_authentication(
         })
         .collect();
     crate::model::PeerAuthentication {
-        id: format!("istio:{namespace}/PeerAuthentication/{name}"),
-        name: name.to_string(),
-        namespace: namespace.to_string(),
+        id: format!("istio:{namespace}/PeerAuthentication/{name}").into(),
+        name: name.into(),
+        namespace: namespace.into(),
         selector: spec.get("selector").map(|s| label_selector(ctx, file, s)),
         mode: spanned_mode(ctx, file, spec.path(&["mtls", "mode"])),
         port_modes,
@@ -1329,7 +1330,7 @@ fn vs_routes(ctx: &Ctx<'_>, file: FileId, spec: NodeRef<'_>) -> Vec<crate::model
                 })
                 .unwrap_or_default();
             out.push(HttpRoute {
-                protocol: proto.to_string(),
+                protocol: proto.into(),
                 timeout: go_duration(ctx, file, r.get("timeout")),
                 retries,
                 destinations,
@@ -1347,7 +1348,7 @@ mod tests {
     fn labels(pairs: &[(&str, &str)]) -> StrMap {
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string(), Str::from(*v)))
             .collect()
     }
 

@@ -230,9 +230,9 @@ impl<'o> Linker<'o> {
                 let d = &options.cluster_domain;
                 s.names = [
                     n.clone(),
-                    format!("{n}.{ns}"),
-                    format!("{n}.{ns}.svc"),
-                    format!("{n}.{ns}.svc.{d}"),
+                    format!("{n}.{ns}").into(),
+                    format!("{n}.{ns}.svc").into(),
+                    format!("{n}.{ns}.svc.{d}").into(),
                 ]
                 .into_iter()
                 .map(|value| Spanned {
@@ -263,10 +263,10 @@ impl<'o> Linker<'o> {
                 .annotations
                 .get("sidecar.istio.io/inject")
                 .or_else(|| w.labels.get("sidecar.istio.io/inject"));
-            w.sidecar = match pod.map(String::as_str) {
+            w.sidecar = match pod.map(Str::as_str) {
                 Some("true") => Some(true),
                 Some("false") => Some(false),
-                _ => k.declared_namespaces.get(&w.scope).map(|labels| {
+                _ => k.declared_namespaces.get(w.scope.as_str()).map(|labels| {
                     labels
                         .get("istio-injection")
                         .is_some_and(|v| v == "enabled")
@@ -288,7 +288,7 @@ impl<'o> Linker<'o> {
                 match k8s_by_namespace.get_mut(w.scope.as_str()) {
                     Some(positions) => positions.push(i),
                     None => {
-                        k8s_by_namespace.insert(w.scope.clone(), vec![i]);
+                        k8s_by_namespace.insert(w.scope.to_string(), vec![i]);
                     }
                 }
             }
@@ -402,7 +402,7 @@ impl<'o> Linker<'o> {
             let c = pl
                 .container
                 .as_ref()
-                .and_then(|n| w.containers.iter().find(|c| &c.name == n))
+                .and_then(|n| w.containers.iter().find(|c| c.name == n))
                 .or(w.containers.first());
             let Some(c) = c else { continue };
             let env = |k: &str| {
@@ -411,26 +411,26 @@ impl<'o> Linker<'o> {
                 c.env
                     .iter()
                     .find(|e| e.name == k && k.chars().any(|ch| ch.is_ascii_uppercase()))
-                    .and_then(|e| e.value.clone())
+                    .and_then(|e| e.value.as_deref().map(str::to_string))
             };
             for t in &mut p.targets {
                 if let Some(s) = substitute(&t.raw, &env) {
                     t.variables = nginx::variables(&s);
-                    t.substituted = Some(s);
+                    t.substituted = Some(s.into());
                 }
             }
         }
 
         let mut topology = Topology {
             schema: SCHEMA_VERSION,
-            cluster_domain: options.cluster_domain.clone(),
+            cluster_domain: options.cluster_domain.as_str().into(),
             files: ws
                 .files
                 .iter()
                 .filter_map(|f| {
                     Some(FileEntry {
                         id: f.id,
-                        path: ws.sources.file(f.id).display.clone(),
+                        path: ws.sources.file(f.id).display.as_str().into(),
                         kind: f.kind?.as_str(),
                     })
                 })
@@ -445,7 +445,7 @@ impl<'o> Linker<'o> {
             network_policies: std::mem::take(&mut k.network_policies),
             destination_rules: std::mem::take(&mut k.destination_rules),
             peer_authentications: std::mem::take(&mut k.peer_authentications),
-            istio_root_namespace: options.istio_root_namespace.clone(),
+            istio_root_namespace: options.istio_root_namespace.as_str().into(),
             edge_timeout_ms: options.edge_timeout_ms,
             compose_projects,
             edges: Vec::new(),
@@ -488,9 +488,9 @@ impl<'o> Linker<'o> {
                         caller: caller.clone(),
                         caller_workload: caller_workload.clone(),
                         via: t.directive.clone(),
-                        host: url.host.clone(),
+                        host: url.host.as_str().into(),
                         port: url.port,
-                        scheme: url.scheme.clone(),
+                        scheme: url.scheme.clone().map(Str::from),
                         status: EdgeStatus::Unknown,
                         reason: None,
                         target: None,
@@ -499,13 +499,16 @@ impl<'o> Linker<'o> {
                     };
                     let host_vars = nginx::variables(&url.host);
                     if !host_vars.is_empty() || url.host.contains('$') {
-                        edge.reason = Some(format!(
-                            "the host is computed at run time from `${}`",
-                            host_vars.first().cloned().unwrap_or_default()
-                        ));
+                        edge.reason = Some(
+                            format!(
+                                "the host is computed at run time from `${}`",
+                                host_vars.first().cloned().unwrap_or_default()
+                            )
+                            .into(),
+                        );
                     } else if p.upstreams.iter().any(|u| u.name == url.host) {
                         edge.status = EdgeStatus::Upstream;
-                        edge.reason = Some(format!("the `upstream {}` block", url.host));
+                        edge.reason = Some(format!("the `upstream {}` block", url.host).into());
                     } else {
                         resolver.resolve(&mut edge, &domain);
                     }
@@ -522,7 +525,7 @@ impl<'o> Linker<'o> {
                             caller: caller.clone(),
                             caller_workload: caller_workload.clone(),
                             via: "upstream-server".into(),
-                            host,
+                            host: host.into(),
                             port: port.or(Some(80)),
                             scheme: None,
                             status: EdgeStatus::Unknown,
@@ -543,7 +546,10 @@ impl<'o> Linker<'o> {
             .par_iter()
             .map(|w| {
                 let mut edges = Vec::new();
-                let dir = compose_dirs.get(&w.scope).cloned().unwrap_or_default();
+                let dir = compose_dirs
+                    .get(w.scope.as_str())
+                    .cloned()
+                    .unwrap_or_default();
                 let domain = resolver.domain(Some(&w.id), &dir);
                 for c in &w.containers {
                     for e in &c.env {
@@ -557,10 +563,10 @@ impl<'o> Linker<'o> {
                                 container: c.name.clone(),
                             },
                             caller_workload: Some(w.id.clone()),
-                            via: format!("env {}", e.name),
-                            host,
+                            via: format!("env {}", e.name).into(),
+                            host: host.into(),
                             port,
-                            scheme,
+                            scheme: scheme.map(Str::from),
                             status: EdgeStatus::Unknown,
                             reason: None,
                             target: None,
@@ -579,7 +585,7 @@ impl<'o> Linker<'o> {
             .par_iter()
             .map(|rt| {
                 let domain = Domain::K8s {
-                    namespace: rt.namespace.clone(),
+                    namespace: rt.namespace.to_string(),
                 };
                 let mut edge = Edge {
                     caller: Caller::Route {
@@ -1044,18 +1050,23 @@ impl ServiceNames {
                 Platform::Compose => {
                     for name in &s.names {
                         n.compose_names
-                            .entry((s.scope.clone(), name.value.to_ascii_lowercase()))
+                            .entry((
+                                s.scope.to_string(),
+                                name.value.to_ascii_lowercase().to_string(),
+                            ))
                             .or_insert(i);
                     }
                     for a in &s.addresses {
                         n.compose_addresses
-                            .entry((s.scope.clone(), a.clone()))
+                            .entry((s.scope.to_string(), a.to_string()))
                             .or_insert(i);
                     }
                 }
                 _ if s.kind == "ServiceEntry" => n.service_entries.push(i),
                 Platform::Kubernetes => {
-                    n.k8s.entry((s.scope.clone(), s.name.clone())).or_insert(i);
+                    n.k8s
+                        .entry((s.scope.to_string(), s.name.to_string()))
+                        .or_insert(i);
                 }
             }
         }
@@ -1086,10 +1097,10 @@ impl Resolver<'_> {
     fn domain(&self, workload: Option<&str>, dir: &Path) -> Domain {
         match workload.and_then(|w| self.t.workload(w)) {
             Some(w) if w.platform == Platform::Compose => Domain::Compose {
-                project: w.scope.clone(),
+                project: w.scope.to_string(),
             },
             Some(w) => Domain::K8s {
-                namespace: w.scope.clone(),
+                namespace: w.scope.to_string(),
             },
             None => Domain::Unknown {
                 dir: normalize(dir),
@@ -1116,7 +1127,7 @@ impl Resolver<'_> {
                     );
                 } else {
                     edge.status = EdgeStatus::Unresolved;
-                    edge.reason = Some(format!("no service, network alias, container_name or hostname `{host}` in compose project `{project}`"));
+                    edge.reason = Some(format!("no service, network alias, container_name or hostname `{host}` in compose project `{project}`").into());
                 }
             }
             Domain::K8s { namespace } => {
@@ -1143,12 +1154,14 @@ impl Resolver<'_> {
                     // A namespace the model holds no Service of (e.g. `istio-system`, which the
                     // mesh installation provides): partial, not wrong.
                     edge.status = EdgeStatus::Unknown;
-                    edge.reason = Some(format!("the model has no Service in namespace `{ns}`"));
+                    edge.reason =
+                        Some(format!("the model has no Service in namespace `{ns}`").into());
                 } else {
                     edge.status = EdgeStatus::Unresolved;
-                    edge.reason = Some(format!(
-                        "no Service `{host}` reachable from namespace `{namespace}`"
-                    ));
+                    edge.reason = Some(
+                        format!("no Service `{host}` reachable from namespace `{namespace}`")
+                            .into(),
+                    );
                 }
             }
             Domain::Unknown { dir } => {
@@ -1254,7 +1267,7 @@ impl Resolver<'_> {
 
     fn resolved(&self, edge: &mut Edge, s: &Service, how: &str) {
         edge.status = EdgeStatus::Resolved;
-        edge.reason = Some(format!("{how} `{}`", s.name));
+        edge.reason = Some(format!("{how} `{}`", s.name).into());
         let port_index = edge
             .port
             .and_then(|p| s.ports.iter().position(|sp| sp.port == p));

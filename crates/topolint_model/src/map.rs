@@ -12,11 +12,13 @@ use std::ops::{Deref, DerefMut};
 use litemap::LiteMap;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use crate::model::Str;
+
 /// A map from names to values, sorted by name. Read it as a `BTreeMap` (`get`,
 /// `contains_key`, `iter`, `keys`, `values`, `len`: through `Deref`); it serializes as a
 /// JSON object, empty or not.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StrMap<V = String>(LiteMap<String, V>);
+pub struct StrMap<V = Str>(LiteMap<Str, V>);
 
 impl<V> StrMap<V> {
     pub const fn new() -> Self {
@@ -43,7 +45,7 @@ impl<V> Default for StrMap<V> {
 }
 
 impl<V> Deref for StrMap<V> {
-    type Target = LiteMap<String, V>;
+    type Target = LiteMap<Str, V>;
 
     fn deref(&self) -> &Self::Target {
         &self.0
@@ -56,22 +58,24 @@ impl<V> DerefMut for StrMap<V> {
     }
 }
 
-impl<V> FromIterator<(String, V)> for StrMap<V> {
+impl<K: Into<Str>, V> FromIterator<(K, V)> for StrMap<V> {
     /// Sorted by key; of a key given twice, the last value wins (as with `BTreeMap`).
-    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
-        Self(LiteMap::from_iter(iter))
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Self(LiteMap::from_iter(
+            iter.into_iter().map(|(k, v)| (k.into(), v)),
+        ))
     }
 }
 
-impl<const N: usize, V> From<[(String, V); N]> for StrMap<V> {
-    fn from(entries: [(String, V); N]) -> Self {
+impl<const N: usize, K: Into<Str>, V> From<[(K, V); N]> for StrMap<V> {
+    fn from(entries: [(K, V); N]) -> Self {
         entries.into_iter().collect()
     }
 }
 
 impl<'a, V> IntoIterator for &'a StrMap<V> {
-    type Item = (&'a String, &'a V);
-    type IntoIter = <&'a LiteMap<String, V> as IntoIterator>::IntoIter;
+    type Item = (&'a Str, &'a V);
+    type IntoIter = <&'a LiteMap<Str, V> as IntoIterator>::IntoIter;
 
     fn into_iter(self) -> Self::IntoIter {
         (&self.0).into_iter()
@@ -79,8 +83,8 @@ impl<'a, V> IntoIterator for &'a StrMap<V> {
 }
 
 impl<V> IntoIterator for StrMap<V> {
-    type Item = (String, V);
-    type IntoIter = <LiteMap<String, V> as IntoIterator>::IntoIter;
+    type Item = (Str, V);
+    type IntoIter = <LiteMap<Str, V> as IntoIterator>::IntoIter;
 
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
@@ -121,15 +125,27 @@ mod tests {
             &[("tier", "b"), ("app", "web"), ("tier", "a"), ("zone", "")][..],
             &[("b", "1"), ("a", "2"), ("b", "3"), ("a", "4")][..],
         ] {
-            let ours: StrMap = pairs(items).into_iter().collect();
+            let ours: StrMap = pairs(items)
+                .into_iter()
+                .map(|(k, v)| (k, super::Str::from(v)))
+                .collect();
             let theirs: BTreeMap<String, String> = pairs(items).into_iter().collect();
             assert_eq!(
-                ours.iter().collect::<Vec<_>>(),
-                theirs.iter().collect::<Vec<_>>()
+                ours.iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect::<Vec<_>>(),
+                theirs
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect::<Vec<_>>()
             );
             assert_eq!(ours.len(), theirs.len());
             for key in ["app", "tier", "a", "b", "missing"] {
-                assert_eq!(ours.get(key), theirs.get(key), "{key}");
+                assert_eq!(
+                    ours.get(key).map(|v| v.as_str()),
+                    theirs.get(key).map(String::as_str),
+                    "{key}"
+                );
                 assert_eq!(ours.contains_key(key), theirs.contains_key(key));
             }
             assert_eq!(
@@ -147,15 +163,15 @@ mod tests {
     fn inserts_keep_the_order_and_shrinking_keeps_the_entries() {
         let mut map = StrMap::new();
         for (k, v) in [("b", 1), ("c", 2), ("a", 3), ("b", 4)] {
-            map.insert(k.to_string(), v);
+            map.insert(k.into(), v);
         }
-        let before: Vec<(String, i32)> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        let before: Vec<(String, i32)> = map.iter().map(|(k, v)| (k.to_string(), *v)).collect();
         assert_eq!(
             before,
             vec![("a".into(), 3), ("b".into(), 4), ("c".into(), 2)]
         );
         map.shrink_to_fit();
-        let after: Vec<(String, i32)> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        let after: Vec<(String, i32)> = map.iter().map(|(k, v)| (k.to_string(), *v)).collect();
         assert_eq!(before, after);
         assert_eq!(map.get("b"), Some(&4));
     }

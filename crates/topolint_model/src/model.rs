@@ -12,6 +12,11 @@ use topolint_diagnostics::{FileId, TextRange};
 
 pub use crate::map::StrMap;
 
+/// The model's string: kept inline (no allocation) up to 24 bytes, which most names,
+/// ports, kinds, label keys and values are; serialized as a plain string. A large model
+/// holds millions of them (docs/benchmarks.md).
+pub type Str = compact_str::CompactString;
+
 /// Bumped on any incompatible change of the serialized shape.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -49,7 +54,7 @@ pub enum Platform {
 #[derive(Clone, Debug, Serialize)]
 pub struct FileEntry {
     pub id: FileId,
-    pub path: String,
+    pub path: Str,
     pub kind: &'static str,
 }
 
@@ -58,9 +63,9 @@ pub struct FileEntry {
 pub struct Listener {
     pub port: Option<u16>,
     /// `0.0.0.0`, `::`, `127.0.0.1`, `localhost`, ... or `None` when unknown.
-    pub bind: Option<String>,
+    pub bind: Option<Str>,
     /// Which server was recognised (`gunicorn`, `uvicorn`, `flask`, `postgres`, ...).
-    pub server: String,
+    pub server: Str,
     /// True when the bind address is the server's default rather than written out.
     pub default_bind: bool,
     /// Where the evidence is (the command, the env var, the argument).
@@ -71,16 +76,16 @@ pub struct Listener {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ContainerPort {
     pub port: u16,
-    pub name: Option<String>,
-    pub protocol: String,
+    pub name: Option<Str>,
+    pub protocol: Str,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EnvVar {
-    pub name: String,
+    pub name: Str,
     /// `None` when it comes from a ConfigMap/Secret/field reference or an env_file.
-    pub value: Option<String>,
+    pub value: Option<Str>,
     /// The variable's name (or its whole `K=V` item).
     pub span: Span,
     /// The value, where it is written on its own (map form, Kubernetes `value:`).
@@ -91,12 +96,12 @@ pub struct EnvVar {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Probe {
     /// `healthcheck`, `readiness`, `liveness` or `startup`.
-    pub kind: String,
+    pub kind: Str,
     /// `exec`, `http`, `tcp`, `grpc` or `cmd` (compose test).
-    pub handler: String,
+    pub handler: Str,
     /// Port number or name, for http/tcp/grpc probes.
-    pub port: Option<String>,
-    pub command: Vec<String>,
+    pub port: Option<Str>,
+    pub command: Vec<Str>,
     /// Seconds, as the product defines them (compose durations converted).
     pub interval_s: Option<f64>,
     pub timeout_s: Option<f64>,
@@ -110,20 +115,20 @@ pub struct Probe {
 /// `configmap:<name>` / `secret:<name>` / `emptydir`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Mount {
-    pub source: String,
-    pub target: String,
+    pub source: Str,
+    pub target: Str,
     /// For ConfigMap mounts with `items`/`subPath`: the key mounted at `target`.
-    pub key: Option<String>,
+    pub key: Option<Str>,
     pub read_only: bool,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Container {
-    pub name: String,
-    pub image: Option<String>,
-    pub command: Vec<String>,
-    pub args: Vec<String>,
+    pub name: Str,
+    pub image: Option<Str>,
+    pub command: Vec<Str>,
+    pub args: Vec<Str>,
     /// Where the command line is written (compose `command`, k8s `args`/`command`).
     pub command_span: Option<Span>,
     pub env: Vec<EnvVar>,
@@ -139,9 +144,9 @@ pub struct Container {
 /// How a compose service joins a network.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NetworkAttachment {
-    pub network: String,
-    pub aliases: Vec<Spanned<String>>,
-    pub ipv4_address: Option<String>,
+    pub network: Str,
+    pub aliases: Vec<Spanned<Str>>,
+    pub ipv4_address: Option<Str>,
     /// False for the implicit `default` network.
     pub explicit: bool,
     /// Where the service joins it (`None` for the implicit default network).
@@ -154,8 +159,8 @@ pub struct NetworkAttachment {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Reference {
     /// `network`, `volume`, `service`, `config`, `secret`, `configmap`.
-    pub kind: String,
-    pub name: String,
+    pub kind: Str,
+    pub name: Str,
     pub optional: bool,
     pub span: Span,
 }
@@ -163,7 +168,7 @@ pub struct Reference {
 /// A compose project and what it declares at top level.
 #[derive(Clone, Debug, Serialize)]
 pub struct ComposeProjectInfo {
-    pub name: String,
+    pub name: Str,
     /// The compose files, base first.
     pub files: Vec<FileId>,
     /// Top-level `networks`, `volumes`, `configs`, `secrets` (kind = `network`, ...).
@@ -172,9 +177,9 @@ pub struct ComposeProjectInfo {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DependsOn {
-    pub service: String,
+    pub service: Str,
     /// `service_started` (also the list form), `service_healthy`, `service_completed_successfully`.
-    pub condition: String,
+    pub condition: Str,
     /// True for the list form (`depends_on: [db]`).
     pub short_syntax: bool,
     pub span: Span,
@@ -184,13 +189,13 @@ pub struct DependsOn {
 #[derive(Clone, Debug, Serialize)]
 pub struct Workload {
     /// `compose:<project>/<service>` or `k8s:<namespace>/<Kind>/<name>`.
-    pub id: String,
+    pub id: Str,
     pub platform: Platform,
-    pub name: String,
+    pub name: Str,
     /// Compose project name, or Kubernetes namespace.
-    pub scope: String,
+    pub scope: Str,
     /// `service` for compose; the Kubernetes kind otherwise.
-    pub kind: String,
+    pub kind: Str,
     /// Pod template labels (Kubernetes); compose labels.
     pub labels: StrMap,
     /// Where the labels are written.
@@ -199,16 +204,16 @@ pub struct Workload {
     pub containers: Vec<Container>,
     pub networks: Vec<NetworkAttachment>,
     /// Compose `network_mode` (`host`, `service:<name>`, `none`, ...).
-    pub network_mode: Option<Spanned<String>>,
+    pub network_mode: Option<Spanned<Str>>,
     pub depends_on: Vec<DependsOn>,
-    pub hostname: Option<Spanned<String>>,
-    pub container_name: Option<Spanned<String>>,
+    pub hostname: Option<Spanned<Str>>,
+    pub container_name: Option<Spanned<Str>>,
     /// Compose `build` context directory (relative to the repository), if any.
-    pub build_context: Option<Spanned<String>>,
+    pub build_context: Option<Spanned<Str>>,
     pub replicas: Option<i64>,
     /// `spec.selector` of the workload itself (Kubernetes).
     pub selector: Option<LabelSelector>,
-    pub profiles: Vec<String>,
+    pub profiles: Vec<Str>,
     /// Names of other objects this one needs to exist.
     pub references: Vec<Reference>,
     /// Istio sidecar: `Some(true)` injected, `Some(false)` not (compose, injection disabled),
@@ -227,10 +232,10 @@ pub struct LabelSelector {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SelectorRequirement {
-    pub key: String,
+    pub key: Str,
     /// `In`, `NotIn`, `Exists`, `DoesNotExist`.
-    pub operator: String,
-    pub values: Vec<String>,
+    pub operator: Str,
+    pub values: Vec<Str>,
 }
 
 impl LabelSelector {
@@ -261,16 +266,16 @@ impl LabelSelector {
 /// A port of a service as callers see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ServicePort {
-    pub name: Option<String>,
+    pub name: Option<Str>,
     /// The port callers use (`spec.ports[].port`; compose: the container port).
     pub port: u16,
     /// Kubernetes `targetPort`: a number or a container port name. Compose: the container port.
-    pub target: Option<String>,
+    pub target: Option<Str>,
     /// Where `targetPort` is written (Kubernetes), if it is.
     pub target_span: Option<Span>,
     /// Compose: the host side of a `ports:` mapping.
     pub published: Option<u16>,
-    pub protocol: String,
+    pub protocol: Str,
     pub span: Span,
 }
 
@@ -278,29 +283,29 @@ pub struct ServicePort {
 #[derive(Clone, Debug, Serialize)]
 pub struct Service {
     /// `compose:<project>/<service>`, `k8s:<namespace>/<name>`, `serviceentry:<namespace>/<name>`.
-    pub id: String,
+    pub id: Str,
     pub platform: Platform,
     /// `compose-service`, `ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`, `headless`, `ServiceEntry`.
-    pub kind: String,
-    pub name: String,
-    pub scope: String,
+    pub kind: Str,
+    pub name: Str,
+    pub scope: Str,
     /// The names that resolve to it, each with where it is declared.
-    pub names: Vec<Spanned<String>>,
+    pub names: Vec<Spanned<Str>>,
     pub ports: Vec<ServicePort>,
     /// Kubernetes selector; `None` for a Service without one.
     pub selector: Option<LabelSelector>,
-    pub external_name: Option<String>,
+    pub external_name: Option<Str>,
     /// Workloads it reaches (compose: the service itself; k8s: pods its selector selects).
-    pub workloads: Vec<String>,
+    pub workloads: Vec<Str>,
     /// A compose static IP (`ipv4_address`) that also reaches it.
-    pub addresses: Vec<String>,
+    pub addresses: Vec<Str>,
     pub span: Span,
 }
 
 /// A duration as written, with its value in milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Duration {
-    pub raw: String,
+    pub raw: Str,
     pub ms: Option<u64>,
     pub span: Span,
 }
@@ -308,15 +313,15 @@ pub struct Duration {
 /// An nginx `upstream` block.
 #[derive(Clone, Debug, Serialize)]
 pub struct Upstream {
-    pub name: String,
+    pub name: Str,
     pub servers: Vec<UpstreamServer>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct UpstreamServer {
-    pub address: String,
-    pub params: Vec<String>,
+    pub address: Str,
+    pub params: Vec<Str>,
     pub backup: bool,
     pub resolve: bool,
     pub span: Span,
@@ -326,35 +331,35 @@ pub struct UpstreamServer {
 #[derive(Clone, Debug, Serialize)]
 pub struct PassTarget {
     /// `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `grpc_pass`, `scgi_pass`.
-    pub directive: String,
+    pub directive: Str,
     /// The argument as written.
-    pub raw: String,
+    pub raw: Str,
     /// After envsubst substitution from the container environment, when that applied.
-    pub substituted: Option<String>,
+    pub substituted: Option<Str>,
     /// The `location` it sits in (`None` at server level, e.g. stream).
-    pub location: Option<String>,
+    pub location: Option<Str>,
     /// The `server_name`s of the enclosing server.
-    pub server_names: Vec<String>,
+    pub server_names: Vec<Str>,
     /// nginx variables left in the target (`$backend`): resolved at run time only.
-    pub variables: Vec<String>,
+    pub variables: Vec<Str>,
     /// The name of the `upstream` block it targets, if any.
-    pub upstream: Option<String>,
+    pub upstream: Option<Str>,
     /// `*_connect_timeout`, `*_read_timeout`, `*_send_timeout` in force (inherited).
     pub timeouts: StrMap<Duration>,
     /// `proxy_next_upstream` and friends in force, as written.
-    pub retry: StrMap<Spanned<String>>,
+    pub retry: StrMap<Spanned<Str>>,
     /// `resolver` in force.
-    pub resolver: Option<Spanned<String>>,
+    pub resolver: Option<Spanned<Str>>,
     pub span: Span,
 }
 
 /// Where an nginx configuration runs, and why topolint thinks so.
 #[derive(Clone, Debug, Serialize)]
 pub struct Placement {
-    pub workload: String,
-    pub container: Option<String>,
+    pub workload: Str,
+    pub container: Option<Str>,
     /// `bind-mount`, `build-context`, `configmap`, `config`.
-    pub reason: String,
+    pub reason: Str,
     pub span: Span,
 }
 
@@ -362,7 +367,7 @@ pub struct Placement {
 #[derive(Clone, Debug, Serialize)]
 pub struct Proxy {
     /// `nginx:<path of the root file>`.
-    pub id: String,
+    pub id: Str,
     pub root: FileId,
     pub files: Vec<FileId>,
     /// `None` when topolint cannot tell where it runs.
@@ -372,24 +377,24 @@ pub struct Proxy {
     pub upstreams: Vec<Upstream>,
     pub targets: Vec<PassTarget>,
     /// `listen` ports of its servers.
-    pub listens: Vec<Spanned<String>>,
+    pub listens: Vec<Spanned<Str>>,
 }
 
 /// A Kubernetes Ingress or Istio route's destination, as a caller.
 #[derive(Clone, Debug, Serialize)]
 pub struct Route {
     /// `k8s:<namespace>/Ingress/<name>` or `istio:<namespace>/VirtualService/<name>`.
-    pub id: String,
-    pub kind: String,
-    pub name: String,
-    pub namespace: String,
+    pub id: Str,
+    pub kind: Str,
+    pub name: Str,
+    pub namespace: Str,
     /// Gateways a VirtualService is bound to.
-    pub gateways: Vec<String>,
+    pub gateways: Vec<Str>,
     /// Every gateway reference (`spec.gateways` and `http[].match[].gateways`) with its span.
-    pub gateway_refs: Vec<Spanned<String>>,
+    pub gateway_refs: Vec<Spanned<Str>>,
     /// VirtualService routes; an Ingress has one, with the controller's timeout annotations.
     pub http: Vec<HttpRoute>,
-    pub hosts: Vec<String>,
+    pub hosts: Vec<Str>,
     pub span: Span,
 }
 
@@ -397,7 +402,7 @@ pub struct Route {
 #[derive(Clone, Debug, Serialize)]
 pub struct HttpRoute {
     /// `http`, `tcp` or `tls`.
-    pub protocol: String,
+    pub protocol: Str,
     pub timeout: Option<Duration>,
     pub retries: Option<Retries>,
     pub destinations: Vec<Destination>,
@@ -409,15 +414,15 @@ pub struct HttpRoute {
 pub struct Retries {
     pub attempts: Option<Spanned<i64>>,
     pub per_try_timeout: Option<Duration>,
-    pub retry_on: Option<Spanned<String>>,
+    pub retry_on: Option<Spanned<Str>>,
     pub span: Span,
 }
 
 /// A route destination.
 #[derive(Clone, Debug, Serialize)]
 pub struct Destination {
-    pub host: String,
-    pub subset: Option<Spanned<String>>,
+    pub host: Str,
+    pub subset: Option<Spanned<Str>>,
     pub port: Option<u16>,
     pub span: Span,
 }
@@ -426,14 +431,14 @@ pub struct Destination {
 #[derive(Clone, Debug, Serialize)]
 pub struct DestinationRule {
     /// `istio:<namespace>/DestinationRule/<name>`.
-    pub id: String,
-    pub name: String,
-    pub namespace: String,
-    pub host: Spanned<String>,
+    pub id: Str,
+    pub name: Str,
+    pub namespace: Str,
+    pub host: Spanned<Str>,
     /// `trafficPolicy.tls.mode`.
-    pub tls_mode: Option<Spanned<String>>,
+    pub tls_mode: Option<Spanned<Str>>,
     /// `trafficPolicy.portLevelSettings[].tls.mode` by port.
-    pub port_tls_modes: Vec<(u16, Spanned<String>)>,
+    pub port_tls_modes: Vec<(u16, Spanned<Str>)>,
     pub subsets: Vec<Subset>,
     pub outlier_detection: Option<OutlierDetection>,
     pub span: Span,
@@ -441,9 +446,9 @@ pub struct DestinationRule {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Subset {
-    pub name: String,
+    pub name: Str,
     pub labels: StrMap,
-    pub tls_mode: Option<Spanned<String>>,
+    pub tls_mode: Option<Spanned<Str>>,
     pub span: Span,
 }
 
@@ -457,14 +462,14 @@ pub struct OutlierDetection {
 #[derive(Clone, Debug, Serialize)]
 pub struct PeerAuthentication {
     /// `istio:<namespace>/PeerAuthentication/<name>`.
-    pub id: String,
-    pub name: String,
-    pub namespace: String,
+    pub id: Str,
+    pub name: Str,
+    pub namespace: Str,
     /// `None`: namespace-wide (or mesh-wide in the root namespace).
     pub selector: Option<LabelSelector>,
     /// `STRICT`, `PERMISSIVE`, `DISABLE`, `UNSET`.
-    pub mode: Option<Spanned<String>>,
-    pub port_modes: Vec<(u16, Spanned<String>)>,
+    pub mode: Option<Spanned<Str>>,
+    pub port_modes: Vec<(u16, Spanned<Str>)>,
     pub span: Span,
 }
 
@@ -472,13 +477,13 @@ pub struct PeerAuthentication {
 #[derive(Clone, Debug, Serialize)]
 pub struct MeshPolicy {
     /// `istio:<namespace>/<Kind>/<name>`.
-    pub id: String,
+    pub id: Str,
     /// `DestinationRule`, `PeerAuthentication`, `Gateway`, `Sidecar`, `ServiceEntry`.
-    pub kind: String,
-    pub name: String,
-    pub namespace: String,
+    pub kind: Str,
+    pub name: Str,
+    pub namespace: Str,
     /// DestinationRule host, ServiceEntry hosts, Gateway hosts.
-    pub hosts: Vec<String>,
+    pub hosts: Vec<Str>,
     pub selector: Option<LabelSelector>,
     /// A few decoded settings (`tls.mode`, `mtls.mode`, `subsets`, ...), kind-specific.
     pub settings: StrMap,
@@ -489,9 +494,9 @@ pub struct MeshPolicy {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Caller {
-    Proxy { id: String },
-    Workload { id: String, container: String },
-    Route { id: String },
+    Proxy { id: Str },
+    Workload { id: Str, container: Str },
+    Route { id: Str },
 }
 
 impl Caller {
@@ -523,7 +528,7 @@ pub enum EdgeStatus {
 /// A port of the target that a call uses, as matched against the service.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Target {
-    pub service: String,
+    pub service: Str,
     /// Index into the service's `ports` matched by the caller's port, if any.
     pub port_index: Option<usize>,
     /// The workloads and container ports the call lands on.
@@ -532,8 +537,8 @@ pub struct Target {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Endpoint {
-    pub workload: String,
-    pub container: Option<String>,
+    pub workload: Str,
+    pub container: Option<Str>,
     pub port: Option<u16>,
 }
 
@@ -542,18 +547,18 @@ pub struct Endpoint {
 pub struct Edge {
     pub caller: Caller,
     /// Where the caller runs (workload id), when known.
-    pub caller_workload: Option<String>,
+    pub caller_workload: Option<Str>,
     /// `proxy_pass`, `upstream-server`, `env`, `ingress-backend`, `route-destination`, ...
-    pub via: String,
-    pub host: String,
+    pub via: Str,
+    pub host: Str,
     pub port: Option<u16>,
     /// A port given by name (Ingress `service.port.name`).
-    pub port_name: Option<String>,
+    pub port_name: Option<Str>,
     /// `http`, `https`, `grpc`, `fastcgi`, ... when known.
-    pub scheme: Option<String>,
+    pub scheme: Option<Str>,
     pub status: EdgeStatus,
     /// Why it is not resolved, or how it was.
-    pub reason: Option<String>,
+    pub reason: Option<Str>,
     pub target: Option<Target>,
     pub span: Span,
 }
@@ -562,14 +567,14 @@ pub struct Edge {
 #[derive(Clone, Debug, Serialize)]
 pub struct NetworkPolicy {
     /// `k8s:<namespace>/NetworkPolicy/<name>`.
-    pub id: String,
-    pub name: String,
-    pub namespace: String,
+    pub id: Str,
+    pub name: Str,
+    pub namespace: Str,
     /// Which pods of its namespace it applies to (empty: all).
     pub pod_selector: LabelSelector,
     /// `Ingress`, `Egress` (defaulted as Kubernetes does: Ingress always, Egress when
     /// `egress` rules are present).
-    pub policy_types: Vec<String>,
+    pub policy_types: Vec<Str>,
     pub ingress: Vec<PolicyRule>,
     pub egress: Vec<PolicyRule>,
     pub span: Span,
@@ -588,25 +593,25 @@ pub struct PolicyPeer {
     pub pod_selector: Option<LabelSelector>,
     pub namespace_selector: Option<LabelSelector>,
     /// An `ipBlock` peer (never matches in-cluster pods by label).
-    pub ip_block: Option<String>,
+    pub ip_block: Option<Str>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicyPort {
     /// A number or a named container port; `None` = every port.
-    pub port: Option<String>,
+    pub port: Option<Str>,
     pub end_port: Option<u16>,
-    pub protocol: String,
+    pub protocol: Str,
 }
 
 /// Any Kubernetes object of the model, known kind or not (unknown kinds are kept, never an
 /// error).
 #[derive(Clone, Debug, Serialize)]
 pub struct Object {
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
-    pub namespace: String,
+    pub api_version: Str,
+    pub kind: Str,
+    pub name: Str,
+    pub namespace: Str,
     pub annotations: StrMap,
     pub span: Span,
 }
@@ -616,7 +621,7 @@ pub struct Object {
 pub struct Topology {
     pub schema: u32,
     /// Settings the linker used.
-    pub cluster_domain: String,
+    pub cluster_domain: Str,
     pub files: Vec<FileEntry>,
     pub workloads: Vec<Workload>,
     pub services: Vec<Service>,
@@ -624,13 +629,13 @@ pub struct Topology {
     pub routes: Vec<Route>,
     pub mesh: Vec<MeshPolicy>,
     /// Kubernetes namespaces with their labels (declared or merely used).
-    pub namespaces: BTreeMap<String, StrMap>,
+    pub namespaces: BTreeMap<Str, StrMap>,
     pub objects: Vec<Object>,
     pub network_policies: Vec<NetworkPolicy>,
     pub destination_rules: Vec<DestinationRule>,
     pub peer_authentications: Vec<PeerAuthentication>,
     /// Istio's root namespace (mesh-wide policies), default `istio-system`.
-    pub istio_root_namespace: String,
+    pub istio_root_namespace: Str,
     /// A timeout in front of every request path (declared in topolint.toml), in ms.
     pub edge_timeout_ms: Option<u64>,
     pub compose_projects: Vec<ComposeProjectInfo>,
@@ -649,7 +654,7 @@ pub(crate) struct Lookup {
     proxies: Positions,
     /// Workloads by platform and scope (compose project or Kubernetes namespace), in model
     /// order.
-    scopes: HashMap<Platform, HashMap<String, Vec<usize>>>,
+    scopes: HashMap<Platform, HashMap<Str, Vec<usize>>>,
 }
 
 /// Positions of a list's objects by id. The table holds positions only and hashes and
@@ -709,8 +714,7 @@ impl Topology {
                     rayon::join(
                         || positions(&self.proxies, |p| &p.id),
                         || {
-                            let mut m: HashMap<Platform, HashMap<String, Vec<usize>>> =
-                                HashMap::new();
+                            let mut m: HashMap<Platform, HashMap<Str, Vec<usize>>> = HashMap::new();
                             for (i, w) in self.workloads.iter().enumerate() {
                                 m.entry(w.platform)
                                     .or_default()

@@ -10,7 +10,7 @@ use topolint_nginx::{Config, Directive};
 
 use crate::ctx::Ctx;
 use crate::duration::nginx_ms;
-use crate::model::{Duration, PassTarget, Proxy, Spanned, StrMap, Upstream, UpstreamServer};
+use crate::model::{Duration, PassTarget, Proxy, Spanned, Str, StrMap, Upstream, UpstreamServer};
 
 pub const PASS_DIRECTIVES: &[&str] = &[
     "proxy_pass",
@@ -25,10 +25,10 @@ pub const PASS_DIRECTIVES: &[&str] = &[
 #[derive(Clone, Default)]
 struct Scope {
     timeouts: StrMap<Duration>,
-    retry: StrMap<Spanned<String>>,
-    resolver: Option<Spanned<String>>,
+    retry: StrMap<Spanned<Str>>,
+    resolver: Option<Spanned<Str>>,
     location: Option<String>,
-    server_names: Vec<String>,
+    server_names: Vec<Str>,
 }
 
 fn is_timeout(name: &str) -> bool {
@@ -87,7 +87,7 @@ pub fn build(
         ctx,
         includes,
         proxy: Proxy {
-            id,
+            id: id.into(),
             root,
             files: vec![root],
             placement: None,
@@ -150,7 +150,7 @@ impl Builder<'_, '_> {
             if name == "listen" {
                 if let Some(arg) = d.args.first() {
                     self.proxy.listens.push(Spanned {
-                        value: arg.value.clone(),
+                        value: arg.value.as_str().into(),
                         span: self.ctx.span(file, arg.range),
                     });
                 }
@@ -182,7 +182,7 @@ impl Builder<'_, '_> {
                         if c.name == "server_name" {
                             inner
                                 .server_names
-                                .extend(c.args.iter().map(|a| a.value.clone()));
+                                .extend(c.args.iter().map(|a| Str::from(a.value.as_str())));
                         }
                     }
                 }
@@ -217,9 +217,9 @@ impl Builder<'_, '_> {
             if is_timeout(name) {
                 if let Some(a) = d.args.first() {
                     scope.timeouts.insert(
-                        name.to_string(),
+                        name.into(),
                         Duration {
-                            raw: a.value.clone(),
+                            raw: a.value.as_str().into(),
                             ms: nginx_ms(&a.value),
                             span: self.ctx.span(file, d.range),
                         },
@@ -233,9 +233,9 @@ impl Builder<'_, '_> {
                     .collect::<Vec<_>>()
                     .join(" ");
                 scope.retry.insert(
-                    name.to_string(),
+                    name.into(),
                     Spanned {
-                        value,
+                        value: value.into(),
                         span: self.ctx.span(file, d.range),
                     },
                 );
@@ -247,7 +247,7 @@ impl Builder<'_, '_> {
                     .collect::<Vec<_>>()
                     .join(" ");
                 scope.resolver = Some(Spanned {
-                    value,
+                    value: value.into(),
                     span: self.ctx.span(file, d.range),
                 });
             } else if name == "include" && depth < 64 {
@@ -279,9 +279,12 @@ impl Builder<'_, '_> {
                 continue;
             }
             let Some(addr) = c.args.first() else { continue };
-            let params: Vec<String> = c.args[1..].iter().map(|a| a.value.clone()).collect();
+            let params: Vec<Str> = c.args[1..]
+                .iter()
+                .map(|a| Str::from(a.value.as_str()))
+                .collect();
             servers.push(UpstreamServer {
-                address: addr.value.clone(),
+                address: addr.value.as_str().into(),
                 backup: params.iter().any(|p| p == "backup"),
                 resolve: params.iter().any(|p| p == "resolve"),
                 params,
@@ -289,7 +292,7 @@ impl Builder<'_, '_> {
             });
         }
         self.proxy.upstreams.push(Upstream {
-            name: name.value.clone(),
+            name: name.value.as_str().into(),
             servers,
             span: self.ctx.span(file, name.range),
         });
@@ -317,10 +320,10 @@ impl Builder<'_, '_> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         PassTarget {
-            directive: d.name.clone(),
-            raw: raw.to_string(),
+            directive: d.name.as_str().into(),
+            raw: raw.into(),
             substituted: None,
-            location: scope.location.clone(),
+            location: scope.location.clone().map(Str::from),
             server_names: scope.server_names.clone(),
             variables: variables(raw),
             upstream: None,
@@ -333,7 +336,7 @@ impl Builder<'_, '_> {
 }
 
 /// nginx variables in a text: `$name`, `${name}`.
-pub fn variables(text: &str) -> Vec<String> {
+pub fn variables(text: &str) -> Vec<Str> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -349,7 +352,7 @@ pub fn variables(text: &str) -> Vec<String> {
                 .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
                 .count();
             if len > 0 {
-                out.push(text[start..start + len].to_string());
+                out.push(text[start..start + len].into());
             }
             i = start + len + usize::from(braced && bytes.get(start + len) == Some(&b'}'));
         } else {

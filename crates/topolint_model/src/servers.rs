@@ -3,7 +3,7 @@
 //!
 //! Only what can be told with certainty is recorded; an unknown server adds no listener.
 
-use crate::model::{Container, Listener, Span};
+use crate::model::{Container, Listener, Span, Str};
 
 /// Well-known images and the port their server listens on (all interfaces).
 const IMAGE_PORTS: &[(&str, u16)] = &[
@@ -128,8 +128,8 @@ fn listener(
     let bind = bind.filter(|b| !b.contains('$'));
     Listener {
         port,
-        bind,
-        server: server.to_string(),
+        bind: bind.map(Str::from),
+        server: server.into(),
         default_bind,
         span,
     }
@@ -137,7 +137,12 @@ fn listener(
 
 /// Infers the listeners of `c` (its command + args, environment and image).
 pub fn infer(c: &Container) -> Vec<Listener> {
-    let argv: Vec<String> = c.command.iter().chain(c.args.iter()).cloned().collect();
+    let argv: Vec<String> = c
+        .command
+        .iter()
+        .chain(c.args.iter())
+        .map(|a| a.to_string())
+        .collect();
     // `sh -c "..."`: look inside the script too.
     let mut words: Vec<String> = Vec::new();
     for a in &argv {

@@ -130,10 +130,10 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
         let names: Vec<String> = candidates
             .iter()
             .map(|x| match x.platform {
-                Platform::Compose => x.name.clone(),
+                Platform::Compose => x.name.to_string(),
                 Platform::Kubernetes => service_of
                     .get(x.id.as_str())
-                    .map_or_else(|| x.name.clone(), |name| (*name).to_owned()),
+                    .map_or_else(|| x.name.to_string(), |name| (*name).to_owned()),
             })
             .collect();
         for (x, name) in candidates.iter().zip(&names).take(3) {

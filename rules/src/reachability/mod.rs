@@ -149,7 +149,9 @@ pub(crate) fn service_label(s: &Service) -> String {
 }
 
 /// "80 (http), 443" — a service's ports for messages.
-pub(crate) fn port_list(ports: impl IntoIterator<Item = (u16, Option<String>)>) -> String {
+pub(crate) fn port_list(
+    ports: impl IntoIterator<Item = (u16, Option<topolint_model::Str>)>,
+) -> String {
     let mut seen = BTreeSet::new();
     let items: Vec<String> = ports
         .into_iter()

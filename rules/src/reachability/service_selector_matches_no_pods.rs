@@ -122,7 +122,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             continue;
         }
         if in_ns.is_empty() {
-            if noted.insert(s.scope.clone()) {
+            if noted.insert(s.scope.to_string()) {
                 report.push(
                     Finding::new(span, format!("no workload of namespace `{}` is in the linted files, so Service `{}` cannot be checked", s.scope, s.name))
                         .severity(Severity::Info)

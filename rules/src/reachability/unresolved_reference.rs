@@ -161,7 +161,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             }
             let (ns, name) = match g.value.split_once('/') {
                 Some((ns, name)) => (ns.to_string(), name.to_string()),
-                None => (r.namespace.clone(), g.value.clone()),
+                None => (r.namespace.to_string(), g.value.to_string()),
             };
             // `gw.ns.svc.cluster.local` style names are not Gateway object names: skip.
             if name.contains('.') {

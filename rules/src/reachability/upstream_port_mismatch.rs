@@ -67,12 +67,12 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             continue;
         }
         let mut evidence = Vec::new();
-        let served: Vec<(u16, Option<String>)> = match s.platform {
+        let served: Vec<(u16, Option<topolint_model::Str>)> = match s.platform {
             Platform::Compose => {
                 if s.ports.iter().any(|p| p.published == Some(port)) {
                     continue; // published-port-used-internally
                 }
-                let mut list: Vec<(u16, Option<String>)> =
+                let mut list: Vec<(u16, Option<topolint_model::Str>)> =
                     s.ports.iter().map(|p| (p.port, None)).collect();
                 for p in &s.ports {
                     evidence.push((p.span, format!("`{}` serves {}", s.name, p.port)));
@@ -96,7 +96,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
                     continue;
                 }
                 if s.kind == "headless" {
-                    let list: Vec<(u16, Option<String>)> = workloads
+                    let list: Vec<(u16, Option<topolint_model::Str>)> = workloads
                         .iter()
                         .flat_map(|w| {
                             w.containers
@@ -166,7 +166,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             continue;
         }
         let workloads: Vec<_> = s.workloads.iter().filter_map(|w| t.workload(w)).collect();
-        let declared: Vec<(u16, Option<String>)> = workloads
+        let declared: Vec<(u16, Option<topolint_model::Str>)> = workloads
             .iter()
             .flat_map(|w| {
                 w.containers

@@ -254,10 +254,10 @@ pub(crate) struct Mtls<'a> {
 
 fn set<'a>(
     pa: &'a topolint_model::PeerAuthentication,
-    m: &topolint_model::Spanned<String>,
+    m: &topolint_model::Spanned<topolint_model::Str>,
 ) -> Option<Mtls<'a>> {
     (m.value != "UNSET").then(|| Mtls {
-        mode: m.value.clone(),
+        mode: m.value.to_string(),
         policy: Some(pa),
         span: Some(m.span),
     })

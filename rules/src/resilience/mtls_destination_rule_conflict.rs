@@ -49,7 +49,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
     let namespaces: BTreeSet<&str> = t
         .namespaces
         .keys()
-        .map(String::as_str)
+        .map(|k| k.as_str())
         .chain(t.peer_authentications.iter().map(|p| p.namespace.as_str()))
         .chain(t.destination_rules.iter().map(|r| r.namespace.as_str()))
         .collect();

@@ -68,7 +68,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             _ => match t
                 .objects
                 .iter()
-                .find(|o| o.kind == "Namespace" && &o.name == ns)
+                .find(|o| o.kind == "Namespace" && o.name == ns)
             {
                 Some(o) => o.span,
                 None => ws[0].span,

@@ -58,7 +58,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             if clusterip {
                 continue;
             }
-            let ignored: Vec<&String> = s
+            let ignored: Vec<&topolint_model::Str> = s
                 .params
                 .iter()
                 .filter(|p| p.starts_with("max_fails=") || p.starts_with("fail_timeout="))

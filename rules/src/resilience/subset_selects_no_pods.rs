@@ -48,7 +48,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             for dest in &h.destinations {
                 let Some(subset) = &dest.subset else { continue };
                 let host = fqdn(&dest.host, &r.namespace, d);
-                referenced.insert((host.clone(), subset.value.clone()));
+                referenced.insert((host.clone(), subset.value.to_string()));
                 let drs = if host.starts_with('*') {
                     t.destination_rules
                         .iter()
@@ -127,7 +127,7 @@ pub fn check(ctx: &Context<'_>, report: &mut Report<'_>) {
             None => Vec::new(),
         };
         for sub in &dr.subsets {
-            let used = referenced.contains(&(host.clone(), sub.name.clone()));
+            let used = referenced.contains(&(host.clone(), sub.name.to_string()));
             let labels: Vec<String> = sub
                 .labels
                 .iter()
