@@ -88,7 +88,7 @@ fn project_name(ctx: &Ctx<'_>, project: &ComposeProject) -> String {
 pub fn lower(ctx: &Ctx<'_>, project: &ComposeProject) -> ComposeOutput {
     let name = project_name(ctx, project);
     // service name -> layers
-    let mut services: BTreeMap<String, Layers<'_>> = BTreeMap::new();
+    let mut services: BTreeMap<Str, Layers<'_>> = BTreeMap::new();
     let mut order: Vec<Str> = Vec::new();
     let mut declared: Vec<Reference> = Vec::new();
     for &file in &project.files {
@@ -103,7 +103,7 @@ pub fn lower(ctx: &Ctx<'_>, project: &ComposeProject) -> ComposeOutput {
                 order.push(svc.clone());
             }
             services
-                .entry(svc.to_string())
+                .entry(svc.clone())
                 .or_insert(Layers { layers: Vec::new() })
                 .layers
                 .push((file, node.resolve()));
@@ -174,7 +174,7 @@ fn lower_service(
         .unwrap_or_default();
 
     // environment: merged by name across layers; list ("K=V", "K") or map form.
-    let mut env: BTreeMap<String, EnvVar> = BTreeMap::new();
+    let mut env: BTreeMap<Str, EnvVar> = BTreeMap::new();
     for (file, node) in l.all("environment") {
         let node = node.resolve();
         if node.is_sequence() {
@@ -185,7 +185,7 @@ fn lower_service(
                     None => (text.clone(), None),
                 };
                 env.insert(
-                    k.to_string(),
+                    k.clone(),
                     EnvVar {
                         name: k,
                         value: v,
@@ -198,7 +198,7 @@ fn lower_service(
             for (k, v) in entries(Some(node)) {
                 let span = ctx.key_span(file, node, &k);
                 env.insert(
-                    k.to_string(),
+                    k.clone(),
                     EnvVar {
                         name: k,
                         value: scalar(v),
@@ -301,23 +301,23 @@ fn lower_service(
     };
 
     // volumes: merged by target.
-    let mut mounts: BTreeMap<String, Mount> = BTreeMap::new();
+    let mut mounts: BTreeMap<Str, Mount> = BTreeMap::new();
     for (file, node) in l.all("volumes") {
         for item in node.resolve().items() {
             if let Some(m) = parse_volume(ctx, file, item, dir) {
-                mounts.insert(m.target.to_string(), m);
+                mounts.insert(m.target.clone(), m);
             }
         }
     }
 
     // networks: list or map; merged by name.
-    let mut nets: BTreeMap<String, NetworkAttachment> = BTreeMap::new();
+    let mut nets: BTreeMap<Str, NetworkAttachment> = BTreeMap::new();
     for (file, node) in l.all("networks") {
         let node = node.resolve();
         if node.is_sequence() {
             for item in node.items() {
                 if let Some(n) = scalar(item) {
-                    nets.entry(n.to_string()).or_insert(NetworkAttachment {
+                    nets.entry(n.clone()).or_insert(NetworkAttachment {
                         network: n,
                         aliases: Vec::new(),
                         ipv4_address: None,
@@ -329,7 +329,7 @@ fn lower_service(
         } else {
             for (n, v) in entries(Some(node)) {
                 let span = Some(ctx.key_span(file, node, &n));
-                let entry = nets.entry(n.to_string()).or_insert(NetworkAttachment {
+                let entry = nets.entry(n.clone()).or_insert(NetworkAttachment {
                     network: n,
                     aliases: Vec::new(),
                     ipv4_address: None,
@@ -367,14 +367,14 @@ fn lower_service(
     }
 
     // depends_on: list or map; merged by service.
-    let mut deps: BTreeMap<String, DependsOn> = BTreeMap::new();
+    let mut deps: BTreeMap<Str, DependsOn> = BTreeMap::new();
     for (file, node) in l.all("depends_on") {
         let node = node.resolve();
         if node.is_sequence() {
             for item in node.items() {
                 if let Some(s) = scalar(item) {
                     deps.insert(
-                        s.to_string(),
+                        s.clone(),
                         DependsOn {
                             service: s,
                             condition: "service_started".into(),
@@ -392,7 +392,7 @@ fn lower_service(
                     .unwrap_or_else(|| "service_started".into());
                 let span = ctx.key_span(file, node, &s);
                 deps.insert(
-                    s.to_string(),
+                    s.clone(),
                     DependsOn {
                         service: s,
                         condition,
@@ -541,14 +541,14 @@ fn lower_service(
 /// What a service refers to by name: networks, named volumes, services, configs, secrets.
 fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
     let mut out = Vec::new();
-    let mut push = |kind: &str, name: String, span: Span| {
+    let mut push = |kind: &str, name: Str, span: Span| {
         if !out
             .iter()
             .any(|r: &Reference| r.kind == kind && r.name == name)
         {
             out.push(Reference {
                 kind: kind.into(),
-                name: name.into(),
+                name,
                 optional: false,
                 span,
             });
@@ -559,13 +559,13 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
         if node.is_sequence() {
             for item in node.items() {
                 if let Some(n) = scalar(item) {
-                    push("network", n.to_string(), ctx.node_span(file, item));
+                    push("network", n, ctx.node_span(file, item));
                 }
             }
         } else {
             for (n, _) in entries(Some(node)) {
                 let span = ctx.key_span(file, node, &n);
-                push("network", n.to_string(), span);
+                push("network", n, span);
             }
         }
     }
@@ -581,13 +581,11 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
                 }
                 item.get("source").and_then(scalar)
             } else {
-                scalar(item)
-                    .and_then(|t| {
-                        let mut parts = t.split(':');
-                        let first = parts.next()?.to_string();
-                        parts.next().map(|_| first)
-                    })
-                    .map(Str::from)
+                scalar(item).and_then(|t| {
+                    let mut parts = t.split(':');
+                    let first = parts.next()?;
+                    parts.next().map(|_| Str::from(first))
+                })
             };
             let Some(source) = source else { continue };
             let is_path = source.starts_with('.')
@@ -596,7 +594,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
                 || source.contains('/')
                 || source.contains('$');
             if !is_path && !source.is_empty() {
-                push("volume", source.to_string(), ctx.node_span(file, item));
+                push("volume", source, ctx.node_span(file, item));
             }
         }
     }
@@ -605,7 +603,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
         if node.is_sequence() {
             for item in node.items() {
                 if let Some(n) = scalar(item) {
-                    push("service", n.to_string(), ctx.node_span(file, item));
+                    push("service", n, ctx.node_span(file, item));
                 }
             }
         } else {
@@ -615,7 +613,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
                 if optional {
                     continue;
                 }
-                push("service", n.to_string(), span);
+                push("service", n, span);
             }
         }
     }
@@ -625,7 +623,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
                 if let Some(name) = t
                     .strip_prefix("container:")
                     .map(|_| None)
-                    .unwrap_or(Some(t.split(':').next().unwrap_or("").to_string()))
+                    .unwrap_or(Some(Str::from(t.split(':').next().unwrap_or(""))))
                 {
                     push("service", name, ctx.node_span(file, item));
                 }
@@ -634,8 +632,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
     }
     for key in ["network_mode", "ipc", "pid"] {
         if let Some((file, node)) = l.last(key) {
-            if let Some(name) =
-                scalar(node).and_then(|v| v.strip_prefix("service:").map(str::to_string))
+            if let Some(name) = scalar(node).and_then(|v| v.strip_prefix("service:").map(Str::from))
             {
                 push("service", name, ctx.node_span(file, node));
             }
@@ -650,7 +647,7 @@ fn compose_references(ctx: &Ctx<'_>, l: &Layers<'_>) -> Vec<Reference> {
                     scalar(item)
                 };
                 if let Some(n) = name {
-                    push(kind, n.to_string(), ctx.node_span(file, item));
+                    push(kind, n, ctx.node_span(file, item));
                 }
             }
         }

@@ -56,7 +56,7 @@ pub struct K8sOutput {
 }
 
 /// Pod volumes by name: (source description, ConfigMap `items` as (key, path)).
-type Volumes = BTreeMap<String, (String, Vec<(Str, Str)>)>;
+type Volumes = BTreeMap<Str, (String, Vec<(Str, Str)>)>;
 
 const POD_OWNERS: &[&str] = &[
     "Deployment",
@@ -591,7 +591,7 @@ fn workload(
             } else {
                 (format!("volume:{vname}"), Vec::new())
             };
-            volumes.insert(vname.to_string(), (source, items));
+            volumes.insert(vname, (source, items));
         }
     }
     let mut containers = Vec::new();
@@ -931,12 +931,12 @@ fn service(
         .get("clusterIP")
         .and_then(scalar)
         .is_some_and(|c| c == "None");
-    let kind = if ty == "ExternalName" {
-        "ExternalName".to_string()
+    let kind: Str = if ty == "ExternalName" {
+        "ExternalName".into()
     } else if headless {
-        "headless".to_string()
+        "headless".into()
     } else {
-        ty.to_string()
+        ty
     };
     let ports = spec
         .get("ports")
@@ -980,7 +980,7 @@ fn service(
     Service {
         id: format!("k8s:{namespace}/{name}").into(),
         platform: Platform::Kubernetes,
-        kind: kind.into(),
+        kind,
         name: name.into(),
         scope: namespace.into(),
         names: Vec::new(), // filled by the linker (needs the cluster domain)

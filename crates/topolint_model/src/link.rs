@@ -81,7 +81,7 @@ pub struct Linker<'o> {
     compose_projects: Vec<ComposeProjectInfo>,
     k: K8sOutput,
     /// Positions of the Kubernetes workloads in `workloads`, by namespace (in model order).
-    k8s_by_namespace: std::collections::HashMap<String, Vec<usize>>,
+    k8s_by_namespace: std::collections::HashMap<Str, Vec<usize>>,
     /// Files of the ConfigMaps that may hold nginx (stage 2 reads their trees).
     configmap_files: std::collections::HashSet<FileId>,
     proxies: Vec<Proxy>,
@@ -281,14 +281,14 @@ impl<'o> Linker<'o> {
         // Kubernetes workloads by namespace, for the two lookups below that stay inside a
         // namespace (a scan of every workload per Service or ConfigMap was quadratic in the
         // number of namespaces).
-        let mut k8s_by_namespace: std::collections::HashMap<String, Vec<usize>> =
+        let mut k8s_by_namespace: std::collections::HashMap<Str, Vec<usize>> =
             std::collections::HashMap::new();
         for (i, w) in workloads.iter().enumerate() {
             if w.platform == Platform::Kubernetes {
                 match k8s_by_namespace.get_mut(w.scope.as_str()) {
                     Some(positions) => positions.push(i),
                     None => {
-                        k8s_by_namespace.insert(w.scope.to_string(), vec![i]);
+                        k8s_by_namespace.insert(w.scope.clone(), vec![i]);
                     }
                 }
             }
@@ -585,7 +585,7 @@ impl<'o> Linker<'o> {
             .par_iter()
             .map(|rt| {
                 let domain = Domain::K8s {
-                    namespace: rt.namespace.to_string(),
+                    namespace: rt.namespace.clone(),
                 };
                 let mut edge = Edge {
                     caller: Caller::Route {
@@ -1010,10 +1010,10 @@ fn place(
 /// Which names a caller can use.
 enum Domain {
     Compose {
-        project: String,
+        project: Str,
     },
     K8s {
-        namespace: String,
+        namespace: Str,
     },
     /// nginx whose placement is unknown: names are matched by proximity, never reported.
     Unknown {
@@ -1033,11 +1033,11 @@ struct Resolver<'a> {
 #[derive(Default)]
 struct ServiceNames {
     /// Compose: (project, lowercase name or alias).
-    compose_names: std::collections::HashMap<(String, String), usize>,
+    compose_names: std::collections::HashMap<(Str, Str), usize>,
     /// Compose: (project, fixed address).
-    compose_addresses: std::collections::HashMap<(String, String), usize>,
+    compose_addresses: std::collections::HashMap<(Str, Str), usize>,
     /// Kubernetes Services (not ServiceEntries): (namespace, name).
-    k8s: std::collections::HashMap<(String, String), usize>,
+    k8s: std::collections::HashMap<(Str, Str), usize>,
     /// ServiceEntries, scanned (few, and their hosts may be wildcards).
     service_entries: Vec<usize>,
 }
@@ -1050,23 +1050,18 @@ impl ServiceNames {
                 Platform::Compose => {
                     for name in &s.names {
                         n.compose_names
-                            .entry((
-                                s.scope.to_string(),
-                                name.value.to_ascii_lowercase().to_string(),
-                            ))
+                            .entry((s.scope.clone(), name.value.to_ascii_lowercase()))
                             .or_insert(i);
                     }
                     for a in &s.addresses {
                         n.compose_addresses
-                            .entry((s.scope.to_string(), a.to_string()))
+                            .entry((s.scope.clone(), a.clone()))
                             .or_insert(i);
                     }
                 }
                 _ if s.kind == "ServiceEntry" => n.service_entries.push(i),
                 Platform::Kubernetes => {
-                    n.k8s
-                        .entry((s.scope.to_string(), s.name.to_string()))
-                        .or_insert(i);
+                    n.k8s.entry((s.scope.clone(), s.name.clone())).or_insert(i);
                 }
             }
         }
@@ -1097,10 +1092,10 @@ impl Resolver<'_> {
     fn domain(&self, workload: Option<&str>, dir: &Path) -> Domain {
         match workload.and_then(|w| self.t.workload(w)) {
             Some(w) if w.platform == Platform::Compose => Domain::Compose {
-                project: w.scope.to_string(),
+                project: w.scope.clone(),
             },
             Some(w) => Domain::K8s {
-                namespace: w.scope.to_string(),
+                namespace: w.scope.clone(),
             },
             None => Domain::Unknown {
                 dir: normalize(dir),
@@ -1219,9 +1214,9 @@ impl Resolver<'_> {
     }
 
     fn compose_service(&self, project: &str, host: &str) -> Option<&Service> {
-        let key = (project.to_string(), host.to_ascii_lowercase());
+        let key = (Str::from(project), Str::from(host.to_ascii_lowercase()));
         let by_name = self.names.compose_names.get(&key).copied();
-        let key = (project.to_string(), host.to_string());
+        let key = (Str::from(project), Str::from(host));
         let by_address = self.names.compose_addresses.get(&key).copied();
         let first = match (by_name, by_address) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -1246,7 +1241,7 @@ impl Resolver<'_> {
         let by_name = self
             .names
             .k8s
-            .get(&(ns.to_string(), name.to_string()))
+            .get(&(Str::from(ns), Str::from(name)))
             .map(|&i| &self.t.services[i]);
         by_name.or_else(|| {
             self.names

@@ -651,20 +651,10 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
             Vec::new(),
             None,
         ),
-        NameHint::NginxStrong => {
+        NameHint::NginxStrong | NameHint::NginxWeak => {
             let config = topolint_nginx::parse(&source.text);
-            let diags = nginx_parse_diagnostics(&config);
-            done(
-                source,
-                FileKind::Nginx,
-                Content::Nginx(Box::new(config)),
-                diags,
-                None,
-            )
-        }
-        NameHint::NginxWeak => {
-            let config = topolint_nginx::parse(&source.text);
-            if !classify::looks_like_nginx(&config) && !explicit {
+            // A weak name (`*.conf`) must look like nginx, unless the file was named.
+            if hint == NameHint::NginxWeak && !classify::looks_like_nginx(&config) && !explicit {
                 return None;
             }
             let diags = nginx_parse_diagnostics(&config);
