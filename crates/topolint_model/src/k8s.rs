@@ -19,8 +19,34 @@ pub struct ConfigMap {
     pub name: Str,
     pub namespace: Str,
     pub file: FileId,
-    /// key -> the value node (a block scalar, usually)
-    pub data: Vec<(Str, topolint_yaml::NodeId)>,
+    /// The entries that may hold an nginx configuration (a `.conf` or `.template` key whose
+    /// value mentions `server`, `http` or `upstream`), copied out of the tree so that the
+    /// tree can go right after lowering (a large run keeps no Kubernetes tree to stage 2).
+    pub nginx: Vec<EmbeddedText>,
+}
+
+/// A ConfigMap value that may be an nginx configuration.
+pub struct EmbeddedText {
+    pub key: Str,
+    /// The interpreted value (block indentation removed).
+    pub text: String,
+    /// Where the value is written (a block scalar from its `|` header).
+    pub range: topolint_diagnostics::TextRange,
+}
+
+impl EmbeddedText {
+    /// The entry `key: value` if it may hold an nginx configuration.
+    fn of(key: Str, value: NodeRef<'_>) -> Option<Self> {
+        let text = value.as_str()?;
+        let looks_nginx = key.ends_with(".conf") || key.ends_with(".template");
+        (looks_nginx
+            && (text.contains("server") || text.contains("http") || text.contains("upstream")))
+        .then(|| EmbeddedText {
+            text: text.to_string(),
+            range: value.range(),
+            key,
+        })
+    }
 }
 
 /// A backend reference of an Ingress or a route destination.
@@ -76,9 +102,18 @@ impl K8sOutput {
     /// model).
     pub fn concat(parts: Vec<K8sOutput>) -> K8sOutput {
         let mut all = K8sOutput::default();
+        all.reserve_for(&parts);
+        for part in parts {
+            all.append(part);
+        }
+        all
+    }
+
+    /// Room for appending `parts`, exactly.
+    pub fn reserve_for(&mut self, parts: &[K8sOutput]) {
         macro_rules! reserve {
             ($($list:ident),*) => {
-                $(all.$list.reserve_exact(parts.iter().map(|p| p.$list.len()).sum());)*
+                $(self.$list.reserve_exact(parts.iter().map(|p| p.$list.len()).sum());)*
             };
         }
         reserve!(
@@ -93,10 +128,22 @@ impl K8sOutput {
             destination_rules,
             peer_authentications
         );
-        for part in parts {
-            all.append(part);
-        }
-        all
+    }
+
+    /// Drops the lists' unused room. A list sized for an upper bound keeps its
+    /// allocation when it is at least half full (the allocator shrinks in place; the
+    /// untouched rest was never resident).
+    pub fn shrink_lists(&mut self) {
+        self.workloads.shrink_to_fit();
+        self.services.shrink_to_fit();
+        self.routes.shrink_to_fit();
+        self.route_targets.shrink_to_fit();
+        self.mesh.shrink_to_fit();
+        self.configmaps.shrink_to_fit();
+        self.objects.shrink_to_fit();
+        self.network_policies.shrink_to_fit();
+        self.destination_rules.shrink_to_fit();
+        self.peer_authentications.shrink_to_fit();
     }
 
     pub fn append(&mut self, later: K8sOutput) {
@@ -151,6 +198,27 @@ pub fn lower_tree(
     for root in yaml.roots() {
         lower_object(ctx, file, root, out, 0);
     }
+}
+
+/// At least as many objects as lowering `yaml` gives workloads, services or [`Object`]s
+/// (one per document, or per item of a `kind: List`), for sizing the model's lists once.
+pub fn object_bound(yaml: &topolint_yaml::YamlFile) -> usize {
+    fn count(obj: NodeRef<'_>, depth: usize) -> usize {
+        let obj = obj.resolve();
+        let list = obj
+            .get("kind")
+            .and_then(scalar)
+            .is_some_and(|kind| kind.ends_with("List"));
+        match obj.get("items") {
+            Some(items) if list && depth < 4 => items
+                .resolve()
+                .items()
+                .map(|item| count(item, depth + 1))
+                .sum(),
+            _ => 1,
+        }
+    }
+    yaml.roots().map(|root| count(root, 0)).sum()
 }
 
 fn string_map(node: Option<NodeRef<'_>>) -> StrMap {
@@ -304,15 +372,15 @@ fn lower_object(ctx: &Ctx<'_>, file: FileId, obj: NodeRef<'_>, out: &mut K8sOutp
             }
         }
         "ConfigMap" => {
-            let data = entries(obj.get("data"))
+            let nginx = entries(obj.get("data"))
                 .into_iter()
-                .map(|(k, v)| (k, v.resolve().id))
+                .filter_map(|(k, v)| EmbeddedText::of(k, v.resolve()))
                 .collect();
             out.configmaps.push(ConfigMap {
                 name,
                 namespace,
                 file,
-                data,
+                nginx,
             });
         }
         "VirtualService" if istio => {
@@ -1410,6 +1478,47 @@ mod tests {
         assert_eq!(all.workloads.capacity(), all.workloads.len());
         assert_eq!(all.services.capacity(), all.services.len());
         assert_eq!(all.objects.capacity(), all.objects.len());
+    }
+
+    /// `object_bound` is never below what lowering gives (it sizes the model's lists once;
+    /// below it they would grow by doubling), and counts the items of (nested) Lists.
+    #[test]
+    fn object_bound_is_an_upper_bound_of_what_lowering_gives() {
+        let ws = crate::test_support::generated_workspace(6, 3, 200);
+        let ctx = Ctx::new(&ws);
+        for f in &ws.files {
+            let Some(yaml) = f
+                .yaml()
+                .filter(|_| f.kind == Some(topolint_workspace::FileKind::Kubernetes))
+            else {
+                continue;
+            };
+            let mut out = K8sOutput::default();
+            lower_tree(&ctx, f.id, yaml, &mut out);
+            let bound = object_bound(yaml);
+            assert!(out.workloads.len() <= bound, "{:?}", f.id);
+            assert!(out.services.len() <= bound, "{:?}", f.id);
+            assert!(out.objects.len() <= bound, "{:?}", f.id);
+        }
+
+        let text = "\
+apiVersion: v1
+kind: List
+items:
+  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: a}}
+  - apiVersion: v1
+    kind: ServiceList
+    items:
+      - {apiVersion: v1, kind: Service, metadata: {name: a}}
+      - {apiVersion: v1, kind: Service, metadata: {name: b}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: c}
+";
+        let yaml = topolint_yaml::parse(text);
+        assert_eq!(object_bound(&yaml), 4);
+        assert_eq!(object_bound(&topolint_yaml::parse("")), 0);
     }
 
     /// What the sequential loop did: a namespace only mentioned gets an empty entry that

@@ -82,8 +82,6 @@ pub struct Linker<'o> {
     k: K8sOutput,
     /// Positions of the Kubernetes workloads in `workloads`, by namespace (in model order).
     k8s_by_namespace: std::collections::HashMap<Str, Vec<usize>>,
-    /// Files of the ConfigMaps that may hold nginx (stage 2 reads their trees).
-    configmap_files: std::collections::HashSet<FileId>,
     proxies: Vec<Proxy>,
     diagnostics: Vec<Diagnostic>,
     stage: Stage,
@@ -99,7 +97,7 @@ impl<'o> Linker<'o> {
     /// Whether a later stage still reads the tree of `file`.
     pub fn needs_tree(&self, file: &topolint_workspace::LoadedFile) -> bool {
         match self.stage {
-            Stage::Lowered => file.nginx().is_some() || self.configmap_files.contains(&file.id),
+            Stage::Lowered => file.nginx().is_some(),
             Stage::Proxies => false,
         }
     }
@@ -108,6 +106,8 @@ impl<'o> Linker<'o> {
     pub fn lower(ws: &Workspace, options: &'o LinkOptions) -> Self {
         use rayon::prelude::*;
         let proxies = file_proxies(ws);
+        let ctx = Ctx::new(ws);
+        let mut lists = Lists::new(lower_compose(&ctx), 0);
         // Kubernetes files: each file is lowered on its own, the outputs are appended in
         // file order (the result is the one a sequential loop gives; see `K8sOutput::append`).
         let k8s_files: Vec<FileId> = ws
@@ -116,28 +116,31 @@ impl<'o> Linker<'o> {
             .filter(|f| f.kind == Some(FileKind::Kubernetes))
             .map(|f| f.id)
             .collect();
-        let ctx = Ctx::new(ws);
-        let k = K8sOutput::concat(
-            k8s_files
-                .par_chunks(64)
-                .map(|files| {
-                    let mut out = K8sOutput::default();
-                    for &file in files {
-                        k8s::lower_file(&ctx, file, &mut out);
-                    }
-                    out.shrink();
-                    out
-                })
-                .collect(),
-        );
-        Self::lower_rest(ws, options, k, proxies)
+        let parts: Vec<K8sOutput> = k8s_files
+            .par_chunks(64)
+            .map(|files| {
+                let mut out = K8sOutput::default();
+                for &file in files {
+                    k8s::lower_file(&ctx, file, &mut out);
+                }
+                out.shrink();
+                out
+            })
+            .collect();
+        lists.reserve(&parts);
+        for part in parts {
+            lists.k.append(part);
+        }
+        Self::lower_rest(options, lists, proxies)
     }
 
     /// [`Linker::lower`] for a run that owns its workspace: the nginx trees are dropped once
-    /// the files' proxies are built, each Kubernetes file's tree right after the file is
-    /// lowered (unless it holds a ConfigMap, which stage 2 reads), and the compose files'
-    /// trees after their projects are. So the trees and the lowered objects never all live
-    /// at once: that moment was the peak of a large run.
+    /// the files' proxies are built, the compose files' trees once their projects are, and
+    /// each Kubernetes file's tree right after the file is lowered. The Kubernetes files are
+    /// lowered a batch at a time, each batch appended to the model's lists (sized once,
+    /// compose's objects first) before the next starts: the next batch reuses what the last
+    /// one freed. So the trees and the lowered objects never all live at once, and no list
+    /// is copied whole (each of those moments was the peak of a large run).
     pub fn lower_releasing(ws: &mut Workspace, options: &'o LinkOptions) -> Self {
         use rayon::prelude::*;
         // The files' proxies first: then no nginx tree is needed any more, unless a file
@@ -153,77 +156,62 @@ impl<'o> Linker<'o> {
         let taken = ws.take_contents(|f| {
             f.kind == Some(FileKind::Kubernetes) && matches!(f.content, Content::Yaml(_))
         });
-        let ctx = Ctx::new(ws);
-        let lowered: Vec<(K8sOutput, Vec<(FileId, Content)>)> = taken
-            .into_par_iter()
-            .chunks(64)
-            .map(|chunk| {
-                let mut out = K8sOutput::default();
-                let mut kept = Vec::new();
-                for (file, content) in chunk {
-                    let Content::Yaml(yaml) = &content else {
-                        continue;
-                    };
-                    let configmaps = out.configmaps.len();
-                    k8s::lower_tree(&ctx, file, yaml, &mut out);
-                    if out.configmaps.len() > configmaps {
-                        kept.push((file, content));
-                    }
-                }
-                out.shrink();
-                (out, kept)
+        let compose = lower_compose(&Ctx::new(ws));
+        ws.release_trees(|f| f.nginx().is_some());
+        let bound = taken
+            .iter()
+            .map(|(_, content)| match content {
+                Content::Yaml(yaml) => k8s::object_bound(yaml),
+                _ => 0,
             })
-            .collect();
-        let mut parts = Vec::with_capacity(lowered.len());
-        let mut kept = Vec::new();
-        for (out, mut k) in lowered {
-            parts.push(out);
-            kept.append(&mut k);
+            .sum();
+        let mut lists = Lists::new(compose, bound);
+        let ctx = Ctx::new(ws);
+        // No Kubernetes tree outlives its lowering: ConfigMaps carry the values stage 2
+        // parses as nginx (a kept tree also kept the allocator pages around it resident).
+        let batch = 64 * 4 * rayon::current_num_threads().max(1);
+        let mut taken = taken.into_iter();
+        loop {
+            let files: Vec<(FileId, Content)> = taken.by_ref().take(batch).collect();
+            if files.is_empty() {
+                break;
+            }
+            let parts: Vec<K8sOutput> = files
+                .into_par_iter()
+                .chunks(64)
+                .map(|chunk| {
+                    let mut out = K8sOutput::default();
+                    for (file, content) in chunk {
+                        if let Content::Yaml(yaml) = &content {
+                            k8s::lower_tree(&ctx, file, yaml, &mut out);
+                        }
+                    }
+                    out.shrink();
+                    out
+                })
+                .collect();
+            for part in parts {
+                lists.k.append(part);
+            }
         }
-        for (file, content) in kept {
-            ws.restore_content(file, content);
-        }
-        let linker = Self::lower_rest(ws, options, K8sOutput::concat(parts), proxies);
+        let linker = Self::lower_rest(options, lists, proxies);
         ws.release_trees(|f| linker.needs_tree(f));
         linker
     }
 
-    /// Stage 1 after the Kubernetes files: compose projects, then what needs both.
-    fn lower_rest(
-        ws: &Workspace,
-        options: &'o LinkOptions,
-        mut k: K8sOutput,
-        proxies: Vec<Proxy>,
-    ) -> Self {
+    /// Stage 1 after lowering: what needs both compose and Kubernetes.
+    fn lower_rest(options: &'o LinkOptions, lists: Lists, proxies: Vec<Proxy>) -> Self {
         use rayon::prelude::*;
-        let ctx = Ctx::new(ws);
-        let mut compose_dirs: BTreeMap<String, PathBuf> = BTreeMap::new();
-        // Lowering is per project / per file and independent: in parallel, merged in order.
-        let lowered: Vec<_> = ws
-            .compose_projects
-            .par_iter()
-            .map(|project| {
-                let mut out = compose::lower(&ctx, project);
-                out.shrink();
-                out
-            })
-            .collect();
-        // The model's largest lists, sized once: compose's, then Kubernetes'.
-        let mut compose_projects = Vec::with_capacity(lowered.len());
-        let mut workloads = Vec::with_capacity(
-            lowered.iter().map(|o| o.workloads.len()).sum::<usize>() + k.workloads.len(),
-        );
-        let mut services = Vec::with_capacity(
-            lowered.iter().map(|o| o.services.len()).sum::<usize>() + k.services.len(),
-        );
-        for out in lowered {
-            compose_dirs.insert(out.project.clone(), out.dir.clone());
-            compose_projects.push(out.info);
-            workloads.extend(out.workloads);
-            services.extend(out.services);
-        }
-        workloads.extend(std::mem::take(&mut k.workloads));
-        for mut s in std::mem::take(&mut k.services) {
+        let Lists {
+            mut k,
+            compose_dirs,
+            compose_projects,
+            compose_services,
+        } = lists;
+        k.shrink_lists();
+        let mut workloads = std::mem::take(&mut k.workloads);
+        let mut services = std::mem::take(&mut k.services);
+        for s in services.iter_mut().skip(compose_services) {
             if s.kind != "ServiceEntry" {
                 let ns = &s.scope;
                 let n = &s.name;
@@ -241,7 +229,6 @@ impl<'o> Linker<'o> {
                 })
                 .collect();
             }
-            services.push(s);
         }
 
         // 2. Listeners.
@@ -320,7 +307,6 @@ impl<'o> Linker<'o> {
             services,
             compose_dirs,
             compose_projects,
-            configmap_files: k.configmaps.iter().map(|cm| cm.file).collect(),
             k,
             k8s_by_namespace,
             proxies,
@@ -667,6 +653,64 @@ fn file_proxies(ws: &Workspace) -> Vec<Proxy> {
 /// `.template` whose text looks like nginx), each with its parse errors located in the
 /// ConfigMap's file and placed in the first pod of the namespace that mounts it where nginx
 /// reads its configuration.
+/// The compose projects lowered (per project, in parallel), in project order.
+fn lower_compose(ctx: &Ctx<'_>) -> Vec<compose::ComposeOutput> {
+    use rayon::prelude::*;
+    ctx.ws
+        .compose_projects
+        .par_iter()
+        .map(|project| {
+            let mut out = compose::lower(ctx, project);
+            out.shrink();
+            out
+        })
+        .collect()
+}
+
+/// The lowered objects on their way into the model: compose's workloads and services
+/// first, Kubernetes' appended after them, in file order.
+struct Lists {
+    k: K8sOutput,
+    compose_dirs: BTreeMap<String, PathBuf>,
+    compose_projects: Vec<ComposeProjectInfo>,
+    /// How many of `k.services` are compose's.
+    compose_services: usize,
+}
+
+impl Lists {
+    /// Starts the lists with the compose projects' objects, with room for `k8s_objects`
+    /// more workloads, services and objects (the model's largest lists are sized once; see
+    /// [`k8s::object_bound`]).
+    fn new(compose: Vec<compose::ComposeOutput>, k8s_objects: usize) -> Self {
+        let mut k = K8sOutput::default();
+        k.workloads
+            .reserve_exact(compose.iter().map(|o| o.workloads.len()).sum::<usize>() + k8s_objects);
+        k.services
+            .reserve_exact(compose.iter().map(|o| o.services.len()).sum::<usize>() + k8s_objects);
+        k.objects.reserve_exact(k8s_objects);
+        let mut compose_dirs = BTreeMap::new();
+        let mut compose_projects = Vec::with_capacity(compose.len());
+        for out in compose {
+            compose_dirs.insert(out.project, out.dir);
+            compose_projects.push(out.info);
+            k.workloads.extend(out.workloads);
+            k.services.extend(out.services);
+        }
+        let compose_services = k.services.len();
+        Lists {
+            k,
+            compose_dirs,
+            compose_projects,
+            compose_services,
+        }
+    }
+
+    /// Room for the Kubernetes `parts`, exactly.
+    fn reserve(&mut self, parts: &[K8sOutput]) {
+        self.k.reserve_for(parts);
+    }
+}
+
 fn embedded_proxies(
     ctx: &Ctx<'_>,
     includes: &nginx::IncludeMap,
@@ -675,22 +719,12 @@ fn embedded_proxies(
     options: &LinkOptions,
 ) -> Vec<(Proxy, Vec<Diagnostic>)> {
     let ws = ctx.ws;
-    let Some(yaml) = ws.file(cm.file).yaml() else {
-        return Vec::new();
-    };
     let mount_source = format!("configmap:{}", cm.name);
     let mut out = Vec::new();
-    for (key, node) in &cm.data {
-        let value = yaml.get(*node);
-        let Some(text) = value.as_str() else { continue };
-        let looks_nginx = key.ends_with(".conf") || key.ends_with(".template");
-        if !looks_nginx
-            || !(text.contains("server") || text.contains("http") || text.contains("upstream"))
-        {
-            continue;
-        }
+    for k8s::EmbeddedText { key, text, range } in &cm.nginx {
+        let text = text.as_str();
         let source = &ws.sources.file(cm.file).text;
-        let Some(map) = embedded_map(source, value.range(), text) else {
+        let Some(map) = embedded_map(source, *range, text) else {
             continue;
         };
         let mut config = if options.memoize_embedded {

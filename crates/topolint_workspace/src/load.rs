@@ -146,21 +146,14 @@ impl Workspace {
     }
 
     /// Takes the YAML and nginx trees of the files `take` selects out of the workspace, in
-    /// file order, leaving [`Content::Released`]; [`Workspace::restore_content`] puts one
-    /// back. For a one-shot run that drops each tree as soon as it has been read.
+    /// file order, leaving [`Content::Released`]. For a one-shot run that drops each tree as
+    /// soon as it has been read.
     pub fn take_contents(&mut self, take: impl Fn(&LoadedFile) -> bool) -> Vec<(FileId, Content)> {
         self.files
             .iter_mut()
             .filter(|f| matches!(f.content, Content::Nginx(_) | Content::Yaml(_)) && take(f))
             .map(|f| (f.id, std::mem::replace(&mut f.content, Content::Released)))
             .collect()
-    }
-
-    /// Puts back a content taken by [`Workspace::take_contents`].
-    pub fn restore_content(&mut self, file: FileId, content: Content) {
-        if let Some(f) = self.files.get_mut(file.0 as usize) {
-            f.content = content;
-        }
     }
 
     /// Number of parsed files of each kind.
