@@ -200,22 +200,50 @@ pub fn lower_tree(
     }
 }
 
-/// At least as many objects as lowering `yaml` gives workloads, services or [`Object`]s
-/// (one per document, or per item of a `kind: List`), for sizing the model's lists once.
-pub fn object_bound(yaml: &topolint_yaml::YamlFile) -> usize {
-    fn count(obj: NodeRef<'_>, depth: usize) -> usize {
+/// At least as many workloads, services and [`Object`]s as lowering a file gives, for
+/// sizing the model's lists once (from the documents' and `kind: List` items' `kind`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ObjectBound {
+    pub workloads: usize,
+    pub services: usize,
+    pub objects: usize,
+}
+
+impl std::ops::Add for ObjectBound {
+    type Output = Self;
+    fn add(self, o: Self) -> Self {
+        ObjectBound {
+            workloads: self.workloads + o.workloads,
+            services: self.services + o.services,
+            objects: self.objects + o.objects,
+        }
+    }
+}
+
+impl std::iter::Sum for ObjectBound {
+    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::default(), |a, b| a + b)
+    }
+}
+
+/// [`ObjectBound`] of one file's tree.
+pub fn object_bound(yaml: &topolint_yaml::YamlFile) -> ObjectBound {
+    fn count(obj: NodeRef<'_>, depth: usize) -> ObjectBound {
         let obj = obj.resolve();
-        let list = obj
-            .get("kind")
-            .and_then(scalar)
-            .is_some_and(|kind| kind.ends_with("List"));
+        let kind = obj.get("kind").and_then(scalar).unwrap_or_default();
         match obj.get("items") {
-            Some(items) if list && depth < 4 => items
+            Some(items) if kind.ends_with("List") && depth < 4 => items
                 .resolve()
                 .items()
                 .map(|item| count(item, depth + 1))
                 .sum(),
-            _ => 1,
+            _ => ObjectBound {
+                workloads: usize::from(
+                    POD_OWNERS.contains(&kind.as_str()) || kind == "CronJob" || kind == "Pod",
+                ),
+                services: usize::from(kind == "Service" || kind == "ServiceEntry"),
+                objects: 1,
+            },
         }
     }
     yaml.roots().map(|root| count(root, 0)).sum()
@@ -1481,7 +1509,8 @@ mod tests {
     }
 
     /// `object_bound` is never below what lowering gives (it sizes the model's lists once;
-    /// below it they would grow by doubling), and counts the items of (nested) Lists.
+    /// below it they would grow by doubling), is exact on well-formed manifests, and counts
+    /// the items of (nested) Lists.
     #[test]
     fn object_bound_is_an_upper_bound_of_what_lowering_gives() {
         let ws = crate::test_support::generated_workspace(6, 3, 200);
@@ -1496,9 +1525,14 @@ mod tests {
             let mut out = K8sOutput::default();
             lower_tree(&ctx, f.id, yaml, &mut out);
             let bound = object_bound(yaml);
-            assert!(out.workloads.len() <= bound, "{:?}", f.id);
-            assert!(out.services.len() <= bound, "{:?}", f.id);
-            assert!(out.objects.len() <= bound, "{:?}", f.id);
+            assert!(out.workloads.len() <= bound.workloads, "{:?}", f.id);
+            assert!(out.services.len() <= bound.services, "{:?}", f.id);
+            assert!(out.objects.len() <= bound.objects, "{:?}", f.id);
+            // Exact on the generated stacks: each object is lowered.
+            assert_eq!(
+                (out.workloads.len(), out.services.len(), out.objects.len()),
+                (bound.workloads, bound.services, bound.objects)
+            );
         }
 
         let text = "\
@@ -1517,8 +1551,16 @@ kind: Service
 metadata: {name: c}
 ";
         let yaml = topolint_yaml::parse(text);
-        assert_eq!(object_bound(&yaml), 4);
-        assert_eq!(object_bound(&topolint_yaml::parse("")), 0);
+        let expected = ObjectBound {
+            workloads: 1,
+            services: 3,
+            objects: 4,
+        };
+        assert_eq!(object_bound(&yaml), expected);
+        assert_eq!(
+            object_bound(&topolint_yaml::parse("")),
+            ObjectBound::default()
+        );
     }
 
     /// What the sequential loop did: a namespace only mentioned gets an empty entry that

@@ -107,7 +107,7 @@ impl<'o> Linker<'o> {
         use rayon::prelude::*;
         let proxies = file_proxies(ws);
         let ctx = Ctx::new(ws);
-        let mut lists = Lists::new(lower_compose(&ctx), 0);
+        let mut lists = Lists::new(lower_compose(&ctx), k8s::ObjectBound::default());
         // Kubernetes files: each file is lowered on its own, the outputs are appended in
         // file order (the result is the one a sequential loop gives; see `K8sOutput::append`).
         let k8s_files: Vec<FileId> = ws
@@ -162,7 +162,7 @@ impl<'o> Linker<'o> {
             .iter()
             .map(|(_, content)| match content {
                 Content::Yaml(yaml) => k8s::object_bound(yaml),
-                _ => 0,
+                _ => k8s::ObjectBound::default(),
             })
             .sum();
         let mut lists = Lists::new(compose, bound);
@@ -678,16 +678,17 @@ struct Lists {
 }
 
 impl Lists {
-    /// Starts the lists with the compose projects' objects, with room for `k8s_objects`
-    /// more workloads, services and objects (the model's largest lists are sized once; see
+    /// Starts the lists with the compose projects' objects, with room for `k8s` more
+    /// workloads, services and objects (the model's largest lists are sized once; see
     /// [`k8s::object_bound`]).
-    fn new(compose: Vec<compose::ComposeOutput>, k8s_objects: usize) -> Self {
+    fn new(compose: Vec<compose::ComposeOutput>, k8s: k8s::ObjectBound) -> Self {
         let mut k = K8sOutput::default();
-        k.workloads
-            .reserve_exact(compose.iter().map(|o| o.workloads.len()).sum::<usize>() + k8s_objects);
+        k.workloads.reserve_exact(
+            compose.iter().map(|o| o.workloads.len()).sum::<usize>() + k8s.workloads,
+        );
         k.services
-            .reserve_exact(compose.iter().map(|o| o.services.len()).sum::<usize>() + k8s_objects);
-        k.objects.reserve_exact(k8s_objects);
+            .reserve_exact(compose.iter().map(|o| o.services.len()).sum::<usize>() + k8s.services);
+        k.objects.reserve_exact(k8s.objects);
         let mut compose_dirs = BTreeMap::new();
         let mut compose_projects = Vec::with_capacity(compose.len());
         for out in compose {
