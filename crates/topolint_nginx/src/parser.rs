@@ -246,7 +246,7 @@ impl<'t> Driver<'t> {
             name: p.name,
             name_range: p.name_range,
             args: p.args,
-            block,
+            block: block.map(Box::new),
             range: Self::range(p.name_range.start as usize, end),
             terminated,
         }

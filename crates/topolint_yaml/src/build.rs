@@ -124,6 +124,10 @@ impl<'t> Builder<'t> {
         self.file.strings.shrink_to_fit();
         self.file.items.shrink_to_fit();
         self.file.entries.shrink_to_fit();
+        // A pushed list starts with room for four: most files hold one document.
+        self.file.documents.shrink_to_fit();
+        self.file.comments.shrink_to_fit();
+        self.file.meta.shrink_to_fit();
         self.file
     }
 

@@ -1369,3 +1369,19 @@ fn many_tags_and_anchors_are_recorded_per_node() {
     assert_eq!(items[59_999].anchor(), Some("b19999"));
     assert_eq!(items[59_999].as_str(), Some("w19999"));
 }
+
+/// A tree lives as long as the run reads it: its buffers hold no unused room (they grew by
+/// doubling, and a pushed list starts with room for four).
+#[test]
+fn tree_buffers_are_exact() {
+    let file = parse("# c\na: &x [1, 2]\nb: {c: *x, d: !!str e}\n---\n- f\n");
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert_eq!(file.nodes.len(), file.nodes.capacity());
+    assert_eq!(file.documents.len(), file.documents.capacity());
+    assert_eq!(file.comments.len(), file.comments.capacity());
+    assert_eq!(file.meta.len(), file.meta.capacity());
+    assert_eq!(file.strings.len(), file.strings.capacity());
+    assert_eq!(file.items.len(), file.items.capacity());
+    assert_eq!(file.entries.len(), file.entries.capacity());
+    assert_eq!(file.documents.len(), 2);
+}
