@@ -94,9 +94,6 @@ const POD_OWNERS: &[&str] = &[
 ];
 
 impl K8sOutput {
-    /// Appends the output of a later file, as if its objects had been lowered into `self`
-    /// one after the other: lists concatenate in order; a `Namespace` object's labels win
-    /// over a namespace that is only mentioned, and the last declaration wins.
     /// The outputs of consecutive files, appended in order into lists sized once (growing
     /// them by doubling left up to half of each list unused, on the largest part of the
     /// model).
@@ -146,6 +143,9 @@ impl K8sOutput {
         self.peer_authentications.shrink_to_fit();
     }
 
+    /// Appends the output of a later file, as if its objects had been lowered into `self`
+    /// one after the other: lists concatenate in order; a `Namespace` object's labels win
+    /// over a namespace that is only mentioned, and the last declaration wins.
     pub fn append(&mut self, later: K8sOutput) {
         let K8sOutput {
             workloads,
