@@ -127,7 +127,7 @@ impl<'o> Linker<'o> {
                 out
             })
             .collect();
-        lists.reserve(&parts);
+        lists.k.reserve_for(&parts);
         for part in parts {
             lists.k.append(part);
         }
@@ -704,11 +704,6 @@ impl Lists {
             compose_projects,
             compose_services,
         }
-    }
-
-    /// Room for the Kubernetes `parts`, exactly.
-    fn reserve(&mut self, parts: &[K8sOutput]) {
-        self.k.reserve_for(parts);
     }
 }
 
