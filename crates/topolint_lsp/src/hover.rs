@@ -213,7 +213,7 @@ fn service(
                 (_, Some(published)) => {
                     let _ = write!(line, ", published on the host as {published}");
                 }
-                (Some(target), None) if target != p.port.to_string() => {
+                (Some(target), None) if *target != p.port.to_string() => {
                     let _ = write!(line, " → target port {target}");
                 }
                 _ => {}

@@ -6,7 +6,6 @@
 //! merge key by key; `ports` and `expose` are appended; `volumes` are merged by target.
 //! `extends` and top-level `include` are noted, not followed.
 
-use compact_str::ToCompactString;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -220,7 +219,7 @@ fn lower_service(
                 service_ports.push(ServicePort {
                     name: p.name.clone(),
                     port: p.target,
-                    target: Some(p.target.to_compact_string()),
+                    target: Some(p.target.to_string().into()),
                     target_span: None,
                     published: p.published,
                     protocol: p.protocol.clone(),
@@ -244,7 +243,7 @@ fn lower_service(
                 service_ports.push(ServicePort {
                     name: None,
                     port,
-                    target: Some(port.to_compact_string()),
+                    target: Some(port.to_string().into()),
                     target_span: None,
                     published: None,
                     protocol: proto.as_str().into(),

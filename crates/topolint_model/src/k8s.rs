@@ -2,7 +2,6 @@
 //! to workloads (pod templates), services, routes (Ingress, VirtualService), mesh policies
 //! and ConfigMaps, with spans. Unknown kinds are kept as [`Object`]s.
 
-use compact_str::ToCompactString;
 use std::collections::BTreeMap;
 
 use topolint_diagnostics::FileId;
@@ -1051,7 +1050,7 @@ fn service(
                         target: Some(
                             item.get("targetPort")
                                 .and_then(scalar)
-                                .unwrap_or_else(|| port.to_compact_string()),
+                                .unwrap_or_else(|| port.to_string().into()),
                         ),
                         target_span: item.get("targetPort").map(|n| ctx.node_span(file, n)),
                         published: item
@@ -1266,7 +1265,7 @@ fn spanned_mode(
     node: Option<NodeRef<'_>>,
 ) -> Option<crate::model::Spanned<Str>> {
     ctx.spanned_str(file, node).map(|mut s| {
-        s.value = s.value.to_ascii_uppercase();
+        s.value = s.value.to_ascii_uppercase().into();
         s
     })
 }

@@ -19,6 +19,7 @@ mod map;
 pub mod model;
 pub mod nginx;
 pub mod servers;
+mod str;
 #[cfg(test)]
 mod test_support;
 

@@ -615,6 +615,8 @@ impl<'o> Linker<'o> {
         edges.extend(per_route);
         edges.sort_by(|a, b| (a.span, &a.host).cmp(&(b.span, &b.host)));
         topology.edges = edges;
+        // The model is complete: its strings stay shared, the threads' tables can go.
+        crate::model::release_interned();
         LinkOutput {
             topology,
             diagnostics,
@@ -1080,7 +1082,7 @@ impl ServiceNames {
                 Platform::Compose => {
                     for name in &s.names {
                         n.compose_names
-                            .entry((s.scope.clone(), name.value.to_ascii_lowercase()))
+                            .entry((s.scope.clone(), name.value.to_ascii_lowercase().into()))
                             .or_insert(i);
                     }
                     for a in &s.addresses {

@@ -12,10 +12,7 @@ use topolint_diagnostics::{FileId, TextRange};
 
 pub use crate::map::StrMap;
 
-/// The model's string: kept inline (no allocation) up to 24 bytes, which most names,
-/// ports, kinds, label keys and values are; serialized as a plain string. A large model
-/// holds millions of them (docs/benchmarks.md).
-pub type Str = compact_str::CompactString;
+pub use crate::str::{release_interned, Str};
 
 /// Bumped on any incompatible change of the serialized shape.
 pub const SCHEMA_VERSION: u32 = 1;
