@@ -720,7 +720,7 @@ fn parse_port_entry(node: NodeRef<'_>) -> Vec<PortEntry> {
         return vec![PortEntry {
             target,
             published,
-            protocol: Str::from(protocol),
+            protocol,
             name,
         }];
     }

@@ -975,7 +975,7 @@ fn container(
                             .iter()
                             .find(|(_, path)| *path == s)
                             .map(|(k, _)| k.clone())
-                            .unwrap_or(Str::from(s))
+                            .unwrap_or(s)
                     });
                     Some(Mount {
                         source: source.into(),

@@ -272,7 +272,10 @@ mod tests {
         assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);
         let hash = |s: &Str| rustc_hash::FxBuildHasher.hash_one(s);
         assert_eq!(hash(&a), hash(&b));
-        assert_eq!(hash(&a), rustc_hash::FxBuildHasher.hash_one("compose:shop/api"));
+        assert_eq!(
+            hash(&a),
+            rustc_hash::FxBuildHasher.hash_one("compose:shop/api")
+        );
         assert_eq!(a.as_str(), "compose:shop/api");
     }
 
@@ -284,6 +287,9 @@ mod tests {
             .join()
             .unwrap();
         assert_eq!(here, there);
-        assert_eq!(serde_json::to_string(&here).unwrap(), "\"nginx:etc/nginx/nginx.conf\"");
+        assert_eq!(
+            serde_json::to_string(&here).unwrap(),
+            "\"nginx:etc/nginx/nginx.conf\""
+        );
     }
 }

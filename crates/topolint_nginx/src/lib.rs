@@ -112,6 +112,12 @@ pub const MAX_ERRORS: usize = 100;
 /// Blocks nested deeper than this are reported and their contents skipped.
 pub const MAX_DEPTH: usize = 200;
 
+/// A name, argument or comment text: kept inline (no allocation of its own) up to 24
+/// bytes, which nearly every directive name and argument is. A 100,000-file repository
+/// has 510,000 directives and a million arguments, each of which was a separate
+/// allocation as a `String`.
+pub type Word = compact_str::CompactString;
+
 /// A parsed file: top-level directives in order, all comments, and the parse errors.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
@@ -126,7 +132,7 @@ pub struct Config {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Directive {
     /// The name, unquoted and unescaped like an argument (nginx allows `"events" {}`).
-    pub name: String,
+    pub name: Word,
     /// The raw name token, quotes included.
     pub name_range: TextRange,
     pub args: Vec<Arg>,
@@ -159,7 +165,7 @@ pub struct Block {
 pub struct Arg {
     /// The value nginx sees: quotes removed, `\"`, `\'`, `\\`, `\t`, `\r`, `\n` unescaped
     /// (other backslashes are kept, as nginx keeps them).
-    pub value: String,
+    pub value: Word,
     /// The raw token, quotes included.
     pub range: TextRange,
     /// `Some('"')` or `Some('\'')` for a quoted argument.
@@ -172,7 +178,7 @@ pub struct Comment {
     /// From the `#` to the end of the line (line terminator excluded).
     pub range: TextRange,
     /// The text after the `#`.
-    pub text: String,
+    pub text: Word,
 }
 
 /// A parse error: message and optional help in rustc style (lowercase, no final period).

@@ -13,7 +13,7 @@ pub(crate) fn parse(text: &str) -> Config {
 
 /// A directive that is still collecting arguments.
 struct Pending {
-    name: String,
+    name: crate::Word,
     name_range: TextRange,
     name_quoted: bool,
     /// The name is the first token on its line (its column is then its indentation).
@@ -320,7 +320,7 @@ impl<'t> Driver<'t> {
         match tok.kind {
             Kind::Comment => {
                 let text = self.slice(tok.start, tok.end);
-                let text = text.strip_prefix('#').unwrap_or(text).to_string();
+                let text = crate::Word::new(text.strip_prefix('#').unwrap_or(text));
                 self.comments.push(Comment { range, text });
             }
             Kind::Control => {
@@ -512,7 +512,7 @@ impl<'t> Driver<'t> {
                     self.mismatch = Some(Mismatch {
                         close: tok.start,
                         close_line: self.line(tok.start),
-                        name: h.name.clone(),
+                        name: h.name.to_string(),
                         name_line: self.line(h.name_range.start as usize),
                     });
                 }
@@ -785,9 +785,9 @@ fn looks_like_directive_name(word: &str) -> bool {
 
 /// nginx's unescaping of a token (quoted or not): `\"`, `\'`, `\\` lose the backslash,
 /// `\t`, `\r`, `\n` become the control character, any other backslash is kept.
-pub(crate) fn unescape(raw: &str) -> String {
+pub(crate) fn unescape(raw: &str) -> crate::Word {
     if !raw.contains('\\') {
-        return raw.to_string();
+        return crate::Word::new(raw);
     }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
@@ -808,7 +808,7 @@ pub(crate) fn unescape(raw: &str) -> String {
         }
         out.push(c);
     }
-    out
+    out.into()
 }
 
 #[cfg(test)]

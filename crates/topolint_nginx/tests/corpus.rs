@@ -85,8 +85,8 @@ fn flat(config: &Config) -> Vec<(String, Vec<String>, usize)> {
         .walk()
         .map(|(d, depth)| {
             (
-                d.name.clone(),
-                d.args.iter().map(|a| a.value.clone()).collect(),
+                d.name.to_string(),
+                d.args.iter().map(|a| a.value.to_string()).collect(),
                 depth,
             )
         })

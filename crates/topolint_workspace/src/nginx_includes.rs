@@ -182,7 +182,7 @@ fn include_patterns(ws: &Workspace, file: FileId) -> Vec<(String, TextRange, Tex
             .into_iter()
             .filter_map(|d| {
                 let arg = d.args.first()?;
-                Some((arg.value.clone(), arg.range, d.range))
+                Some((arg.value.to_string(), arg.range, d.range))
             })
             .collect(),
         None => Vec::new(),

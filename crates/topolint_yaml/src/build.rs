@@ -128,6 +128,7 @@ impl<'t> Builder<'t> {
         self.file.documents.shrink_to_fit();
         self.file.comments.shrink_to_fit();
         self.file.meta.shrink_to_fit();
+        self.file.aliases.shrink_to_fit();
         self.file
     }
 
@@ -163,6 +164,11 @@ impl<'t> Builder<'t> {
             offset -= 1;
         }
         offset
+    }
+
+    fn push_alias(&mut self, name: StrId, target: NodeId) -> Data {
+        self.file.aliases.push((name, target));
+        Data::Alias(to_u32(self.file.aliases.len() - 1))
     }
 
     fn push_node(&mut self, data: Data, start: usize, end: usize, tag: Option<&Tag>) -> NodeId {
@@ -281,12 +287,8 @@ impl<'t> Builder<'t> {
             Event::Alias(anchor_id) => {
                 let target = self.anchors.get(&anchor_id).copied();
                 let name = self.intern(alias_name(self.text, start, end));
-                let id = self.push_node(
-                    Data::Alias(name, target.unwrap_or(NO_NODE)),
-                    start,
-                    end,
-                    None,
-                );
+                let alias = self.push_alias(name, target.unwrap_or(NO_NODE));
+                let id = self.push_node(alias, start, end, None);
                 self.attach(id);
             }
             Event::UnresolvedAlias(name) => {
@@ -302,7 +304,8 @@ impl<'t> Builder<'t> {
                     doc.has_error = true;
                 }
                 let name = self.intern(&name);
-                let id = self.push_node(Data::Alias(name, NO_NODE), start, end, None);
+                let alias = self.push_alias(name, NO_NODE);
+                let id = self.push_node(alias, start, end, None);
                 self.attach(id);
             }
             Event::Scalar(value, style, anchor_id, tag) => {
@@ -429,7 +432,8 @@ impl<'t> Builder<'t> {
         let file = &self.file;
         let key_of = |k: NodeId| -> Option<&str> {
             let mut node = file.node(k);
-            if let Data::Alias(_, t) = node.data {
+            if let Data::Alias(i) = node.data {
+                let (_, t) = file.alias(i);
                 if t != NO_NODE {
                     node = file.node(t);
                 }

@@ -1383,5 +1383,9 @@ fn tree_buffers_are_exact() {
     assert_eq!(file.strings.len(), file.strings.capacity());
     assert_eq!(file.items.len(), file.items.capacity());
     assert_eq!(file.entries.len(), file.entries.capacity());
+    assert_eq!(file.aliases.len(), file.aliases.capacity());
+    assert_eq!(file.aliases.len(), 1);
     assert_eq!(file.documents.len(), 2);
+    // The most numerous object of a large repository's trees (5.5 million nodes).
+    assert_eq!(std::mem::size_of::<crate::Node>(), 20);
 }

@@ -64,7 +64,7 @@ pub(crate) struct Slice {
     pub len: u32,
 }
 
-/// What a node stores: strings and children live in per-file buffers, so a node is 28 bytes
+/// What a node stores: strings and children live in per-file buffers, so a node is 20 bytes
 /// and building a tree allocates a handful of growing buffers instead of one `String` per
 /// scalar and one `Vec` per collection (memory was about 8x the source before; see
 /// docs/benchmarks.md).
@@ -73,8 +73,9 @@ pub(crate) enum Data {
     Scalar(StrId, ScalarStyle),
     Sequence(Slice),
     Mapping(Slice),
-    /// Name and target (`NO_NODE` when the anchor is unknown).
-    Alias(StrId, NodeId),
+    /// Name and target (`NO_NODE` when the anchor is unknown), at this index of
+    /// `YamlFile::aliases` (aliases are rare; inline they made every node 4 bytes larger).
+    Alias(u32),
     Null,
 }
 
@@ -164,12 +165,22 @@ pub struct YamlFile {
     pub(crate) entries: Vec<(NodeId, NodeId)>,
     /// Tags and anchors by node, sorted by node.
     pub(crate) meta: Vec<(NodeId, Meta)>,
+    /// Name and target of each alias node ([`Data::Alias`]).
+    pub(crate) aliases: Vec<(StrId, NodeId)>,
 }
 
 impl YamlFile {
     /// The node `id`; an id that is not in this file gives an empty [`NodeKind::Null`] node.
     pub fn node(&self, id: NodeId) -> &Node {
         self.nodes.get(id.index()).unwrap_or(&MISSING_NODE)
+    }
+
+    /// Name and target of the alias at `i` of `aliases`.
+    pub(crate) fn alias(&self, i: u32) -> (StrId, NodeId) {
+        self.aliases
+            .get(i as usize)
+            .copied()
+            .unwrap_or((StrId::default(), NO_NODE))
     }
 
     /// What node `id` is (an alias stays an alias).
@@ -189,10 +200,13 @@ impl YamlFile {
                     .get(entries.start as usize..entries.start as usize + entries.len as usize)
                     .unwrap_or(&[]),
             ),
-            Data::Alias(name, target) => NodeKind::Alias {
-                name: self.str(name),
-                target: (target != NO_NODE).then_some(target),
-            },
+            Data::Alias(i) => {
+                let (name, target) = self.alias(i);
+                NodeKind::Alias {
+                    name: self.str(name),
+                    target: (target != NO_NODE).then_some(target),
+                }
+            }
             Data::Null => NodeKind::Null,
         }
     }

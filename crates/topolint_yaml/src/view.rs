@@ -449,8 +449,8 @@ fn scalar_key(file: &YamlFile, key: NodeId) -> Option<&str> {
     // Called for every entry of every lookup: read the compact node directly. An alias
     // points at an anchored node, which is never an alias itself.
     let mut node = file.node(key);
-    if let Data::Alias(_, target) = node.data {
-        node = file.node(target);
+    if let Data::Alias(i) = node.data {
+        node = file.node(file.alias(i).1);
     }
     match node.data {
         Data::Scalar(value, _) => Some(file.str(value)),
