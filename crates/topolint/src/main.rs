@@ -2,6 +2,7 @@
 //! lives in `topolint_workspace`, rules in `topolint_rules`, rendering of findings in
 //! [`render`].
 
+mod alloc;
 mod check;
 mod cli;
 mod graph;
@@ -16,7 +17,7 @@ use clap::Parser;
 // mimalloc: the load and link phases allocate many small objects from both threads;
 // glibc's allocator was a measurable share of them (docs/benchmarks.md).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Allocator = alloc::Allocator;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

@@ -249,9 +249,10 @@ pub fn load(
     let mut helm_charts: BTreeMap<PathBuf, (FileId, usize)> = BTreeMap::new();
     // Sized once: a file's entries live to the end of the run (doubling left up to half of
     // both lists unused).
-    ws.files.reserve_exact(processed.len());
-    ws.sources.reserve_exact(processed.len());
-    for p in processed {
+    let count = processed.iter().filter(|p| p.is_some()).count();
+    ws.files.reserve_exact(count);
+    ws.sources.reserve_exact(count);
+    for p in processed.into_iter().flatten() {
         let id = ws.push(p.text, p.kind, p.content, p.explicit, false);
         for mut d in p.diagnostics {
             relabel(&mut d, id);
@@ -323,7 +324,7 @@ fn discover_and_process(
     inputs: &[Input],
     options: &LoadOptions,
     fs: &dyn FileSystem,
-) -> Result<Vec<Processed>, LoadError> {
+) -> Result<Vec<Option<Processed>>, LoadError> {
     use std::sync::{Mutex, PoisonError};
     let mut explicit: BTreeMap<PathBuf, Candidate> = BTreeMap::new();
     let mut stdin = Vec::new();
@@ -401,12 +402,20 @@ fn discover_and_process(
         errors.into_iter().collect()
     };
 
-    let mut out: Vec<Processed> = walked
+    // Mapped, not filtered: an indexed iterator collects straight into one list of the
+    // right size (a filtered one collects per-thread lists and then copies them all into
+    // one, two copies of every file's entry at the peak of the run).
+    let mut out: Vec<Option<Processed>> = walked
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
         .into_par_iter()
-        .filter(|step| !errors.contains_key(step.path()))
-        .filter_map(|step| step.finish(fs))
+        .map(|step| {
+            if errors.contains_key(step.path()) {
+                None
+            } else {
+                step.finish(fs)
+            }
+        })
         .collect();
     explicit.retain(|p, _| !errors.contains_key(p));
     let rest: Vec<Candidate> = explicit
@@ -418,10 +427,16 @@ fn discover_and_process(
             walk_error: Some(message),
         }))
         .collect();
-    out.par_extend(rest.into_par_iter().filter_map(|c| process(c, options, fs)));
+    out.par_extend(rest.into_par_iter().map(|c| process(c, options, fs)));
+    out.retain(Option::is_some);
     // Each path is here once (claimed, explicit and errors are disjoint).
-    out.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    out.extend(stdin.into_iter().filter_map(|c| process(c, options, fs)));
+    out.par_sort_unstable_by(|a, b| {
+        fn path(p: &Option<Processed>) -> Option<&PathBuf> {
+            p.as_ref().map(|p| &p.path)
+        }
+        path(a).cmp(&path(b))
+    });
+    out.extend(stdin.into_iter().map(|c| process(c, options, fs)));
     Ok(out)
 }
 
