@@ -4,8 +4,9 @@
 //! `Vec::shrink_to_fit` and `String::shrink_to_fit` did nothing to a list that used half
 //! of its room or more. The trees and the model shrink every list they keep to the end of
 //! the run (a list grown by doubling is up to half unused): on the large corpus that slack
-//! was about a third of the peak (docs/benchmarks.md). Here a shrink moves the contents to
-//! a block of the smaller size whenever mimalloc has one; growing is mimalloc's own.
+//! was about a sixth of the peak (docs/benchmarks.md). Here a shrink moves the contents to
+//! a block of the smaller size whenever mimalloc has one (blocks up to 1 MiB); growing is
+//! mimalloc's own.
 
 #![allow(unsafe_code)]
 
@@ -14,6 +15,11 @@ use std::alloc::{GlobalAlloc, Layout};
 use mimalloc::MiMalloc;
 
 pub struct Allocator;
+
+/// Blocks larger than this shrink in place, as mimalloc does it: each has pages of its own,
+/// and the part past the new size that was never written (the room of a list sized for an
+/// upper bound) was never resident either; moving it would copy megabytes for nothing.
+const IN_PLACE_ABOVE: usize = 1 << 20;
 
 unsafe impl GlobalAlloc for Allocator {
     #[inline]
@@ -33,7 +39,7 @@ unsafe impl GlobalAlloc for Allocator {
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if new_size > 0 && new_size < layout.size() {
+        if new_size > 0 && new_size < layout.size() && layout.size() <= IN_PLACE_ABOVE {
             // SAFETY: `ptr` is a live block of this allocator (GlobalAlloc's contract).
             let usable = unsafe { libmimalloc_sys::mi_usable_size(ptr.cast()) };
             if libmimalloc_sys_good_size(new_size) < usable {

@@ -126,9 +126,9 @@ impl K8sOutput {
         );
     }
 
-    /// Drops the lists' unused room. A list sized for an upper bound keeps its
-    /// allocation when it is at least half full (the allocator shrinks in place; the
-    /// untouched rest was never resident).
+    /// Drops the lists' unused room. A large list sized for an upper bound keeps its
+    /// allocation (the allocator shrinks blocks of over a megabyte in place; the untouched
+    /// rest was never resident).
     pub fn shrink_lists(&mut self) {
         self.workloads.shrink_to_fit();
         self.services.shrink_to_fit();
