@@ -129,6 +129,7 @@ impl<'t> Builder<'t> {
         self.file.comments.shrink_to_fit();
         self.file.meta.shrink_to_fit();
         self.file.aliases.shrink_to_fit();
+        self.file.wide.shrink_to_fit();
         self.file
     }
 
@@ -173,6 +174,7 @@ impl<'t> Builder<'t> {
 
     fn push_node(&mut self, data: Data, start: usize, end: usize, tag: Option<&Tag>) -> NodeId {
         let id = NodeId(to_u32(self.file.nodes.len()));
+        let data = self.file.pack(data);
         self.file.nodes.push(Node {
             data,
             range: TextRange::from_usize(start, end),
@@ -418,6 +420,7 @@ impl<'t> Builder<'t> {
             (true, Some(end)) => to_u32(end),
             _ => child_end.unwrap_or(start),
         };
+        let data = self.file.pack(data);
         if let Some(node) = self.node_mut(id) {
             node.data = data;
             node.range = TextRange::new(start, end);
@@ -432,13 +435,13 @@ impl<'t> Builder<'t> {
         let file = &self.file;
         let key_of = |k: NodeId| -> Option<&str> {
             let mut node = file.node(k);
-            if let Data::Alias(i) = node.data {
+            if let Data::Alias(i) = file.data(node) {
                 let (_, t) = file.alias(i);
                 if t != NO_NODE {
                     node = file.node(t);
                 }
             }
-            match node.data {
+            match file.data(node) {
                 Data::Scalar(value, _) => Some(file.str(value)),
                 _ => None,
             }

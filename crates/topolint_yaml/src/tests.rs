@@ -1387,5 +1387,39 @@ fn tree_buffers_are_exact() {
     assert_eq!(file.aliases.len(), 1);
     assert_eq!(file.documents.len(), 2);
     // The most numerous object of a large repository's trees (5.5 million nodes).
-    assert_eq!(std::mem::size_of::<crate::Node>(), 20);
+    assert_eq!(file.wide.len(), file.wide.capacity());
+    assert_eq!(std::mem::size_of::<crate::Node>(), 16);
+}
+
+/// Lengths that do not fit in a packed node go to the side table (this crate's tests pack
+/// only three bits of length, so every kind takes that path here).
+#[test]
+fn long_values_and_collections_round_trip() {
+    let text = "key-longer-than-seven: \"a quoted value, longer\"\nlist: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nmap: {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8}\nblock: |\n  literal text\n  over lines\nshort: [x]\n";
+    let file = parse(text);
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert!(!file.wide.is_empty());
+    let root = file.roots().next().unwrap();
+    assert_eq!(
+        root.get("key-longer-than-seven").unwrap().as_str(),
+        Some("a quoted value, longer")
+    );
+    assert_eq!(
+        root.get("key-longer-than-seven").unwrap().style(),
+        Some(ScalarStyle::DoubleQuoted)
+    );
+    let list: Vec<_> = root
+        .get("list")
+        .unwrap()
+        .items()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert_eq!(list, ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
+    let map = root.get("map").unwrap();
+    assert_eq!(map.entries().count(), 8);
+    assert_eq!(map.get("h").unwrap().as_str(), Some("8"));
+    let block = root.get("block").unwrap();
+    assert_eq!(block.as_str(), Some("literal text\nover lines\n"));
+    assert_eq!(block.style(), Some(ScalarStyle::Literal));
+    assert_eq!(root.get("short").unwrap().items().count(), 1);
 }

@@ -64,10 +64,10 @@ pub(crate) struct Slice {
     pub len: u32,
 }
 
-/// What a node stores: strings and children live in per-file buffers, so a node is 20 bytes
-/// and building a tree allocates a handful of growing buffers instead of one `String` per
-/// scalar and one `Vec` per collection (memory was about 8x the source before; see
-/// docs/benchmarks.md).
+/// What a node stores: strings and children live in per-file buffers, so a node is 16 bytes
+/// (stored [`Packed`]) and building a tree allocates a handful of growing buffers instead of
+/// one `String` per scalar and one `Vec` per collection (memory was about 8x the source
+/// before; see docs/benchmarks.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Data {
     Scalar(StrId, ScalarStyle),
@@ -77,6 +77,54 @@ pub(crate) enum Data {
     /// `YamlFile::aliases` (aliases are rare; inline they made every node 4 bytes larger).
     Alias(u32),
     Null,
+}
+
+/// A node's [`Data`] in eight bytes: `b` holds the kind (3 bits), a scalar's style (3 bits)
+/// and a length (26 bits), `a` the start of the value or child run, or an alias's index. A
+/// length that does not fit (a 64 MiB scalar, 64 million items: only past the default file
+/// size limit) goes to `YamlFile::wide`, and `a` is its index there. A large repository's
+/// trees hold five million nodes: 16 bytes each instead of 20.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Packed {
+    a: u32,
+    b: u32,
+}
+
+impl Packed {
+    pub(crate) const NULL: Packed = Packed { a: 0, b: 0 };
+}
+
+/// Bits of a packed length. Tiny in this crate's tests, so that they also take the wide
+/// path of every kind.
+const LEN_BITS: u32 = if cfg!(test) { 3 } else { 26 };
+const LEN_MASK: u32 = (1 << LEN_BITS) - 1;
+const STYLE_SHIFT: u32 = 26;
+const KIND_SHIFT: u32 = 29;
+const SCALAR: u32 = 1;
+const SEQUENCE: u32 = 2;
+const MAPPING: u32 = 3;
+const ALIAS: u32 = 4;
+/// Added to a kind whose length is in `YamlFile::wide`.
+const WIDE: u32 = 4;
+
+fn style_bits(style: ScalarStyle) -> u32 {
+    match style {
+        ScalarStyle::Plain => 0,
+        ScalarStyle::SingleQuoted => 1,
+        ScalarStyle::DoubleQuoted => 2,
+        ScalarStyle::Literal => 3,
+        ScalarStyle::Folded => 4,
+    }
+}
+
+fn style_of(bits: u32) -> ScalarStyle {
+    match bits {
+        1 => ScalarStyle::SingleQuoted,
+        2 => ScalarStyle::DoubleQuoted,
+        3 => ScalarStyle::Literal,
+        4 => ScalarStyle::Folded,
+        _ => ScalarStyle::Plain,
+    }
 }
 
 /// Marks "no node" inside [`Data::Alias`].
@@ -95,12 +143,12 @@ pub(crate) struct Meta {
 /// closing bracket, a block collection from its first key or `-` to the end of its last value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Node {
-    pub(crate) data: Data,
+    pub(crate) data: Packed,
     pub range: TextRange,
 }
 
 pub(crate) static MISSING_NODE: Node = Node {
-    data: Data::Null,
+    data: Packed::NULL,
     range: TextRange { start: 0, end: 0 },
 };
 
@@ -167,12 +215,60 @@ pub struct YamlFile {
     pub(crate) meta: Vec<(NodeId, Meta)>,
     /// Name and target of each alias node ([`Data::Alias`]).
     pub(crate) aliases: Vec<(StrId, NodeId)>,
+    /// Start and length of the nodes whose length does not fit in [`Packed`].
+    pub(crate) wide: Vec<(u32, u32)>,
 }
 
 impl YamlFile {
     /// The node `id`; an id that is not in this file gives an empty [`NodeKind::Null`] node.
     pub fn node(&self, id: NodeId) -> &Node {
         self.nodes.get(id.index()).unwrap_or(&MISSING_NODE)
+    }
+
+    /// Packs `data` for a node of this file.
+    pub(crate) fn pack(&mut self, data: Data) -> Packed {
+        let (kind, style, start, len) = match data {
+            Data::Null => return Packed::NULL,
+            Data::Alias(i) => {
+                return Packed {
+                    a: i,
+                    b: ALIAS << KIND_SHIFT,
+                }
+            }
+            Data::Scalar(s, style) => (SCALAR, style_bits(style), s.start, s.len),
+            Data::Sequence(s) => (SEQUENCE, 0, s.start, s.len),
+            Data::Mapping(s) => (MAPPING, 0, s.start, s.len),
+        };
+        if len <= LEN_MASK {
+            return Packed {
+                a: start,
+                b: kind << KIND_SHIFT | style << STYLE_SHIFT | len,
+            };
+        }
+        self.wide.push((start, len));
+        Packed {
+            a: u32::try_from(self.wide.len() - 1).unwrap_or(u32::MAX),
+            b: (kind + WIDE) << KIND_SHIFT | style << STYLE_SHIFT,
+        }
+    }
+
+    /// What a node of this file stores.
+    pub(crate) fn data(&self, node: &Node) -> Data {
+        let Packed { a, b } = node.data;
+        let kind = b >> KIND_SHIFT;
+        let (kind, start, len) = if kind > WIDE {
+            let (start, len) = self.wide.get(a as usize).copied().unwrap_or((0, 0));
+            (kind - WIDE, start, len)
+        } else {
+            (kind, a, b & LEN_MASK)
+        };
+        match kind {
+            SCALAR => Data::Scalar(StrId { start, len }, style_of((b >> STYLE_SHIFT) & 7)),
+            SEQUENCE => Data::Sequence(Slice { start, len }),
+            MAPPING => Data::Mapping(Slice { start, len }),
+            ALIAS => Data::Alias(a),
+            _ => Data::Null,
+        }
     }
 
     /// Name and target of the alias at `i` of `aliases`.
@@ -185,7 +281,7 @@ impl YamlFile {
 
     /// What node `id` is (an alias stays an alias).
     pub fn kind(&self, id: NodeId) -> NodeKind<'_> {
-        match self.node(id).data {
+        match self.data(self.node(id)) {
             Data::Scalar(value, style) => NodeKind::Scalar {
                 value: self.str(value),
                 style,

@@ -449,10 +449,10 @@ fn scalar_key(file: &YamlFile, key: NodeId) -> Option<&str> {
     // Called for every entry of every lookup: read the compact node directly. An alias
     // points at an anchored node, which is never an alias itself.
     let mut node = file.node(key);
-    if let Data::Alias(i) = node.data {
+    if let Data::Alias(i) = file.data(node) {
         node = file.node(file.alias(i).1);
     }
-    match node.data {
+    match file.data(node) {
         Data::Scalar(value, _) => Some(file.str(value)),
         _ => None,
     }
