@@ -684,7 +684,7 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
                     Some(chart),
                 );
             }
-            let yaml = topolint_yaml::parse(&source.text);
+            let yaml = topolint_yaml::parse_shared(&source.text);
             match classify::classify_yaml(hint, &source.text, &yaml) {
                 Some(kind) => {
                     let diags = yaml_diagnostics(&source, &yaml);
@@ -696,7 +696,7 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
         }
         NameHint::Unknown => {
             // Explicit file or stdin with no telling name: let the content decide.
-            let yaml = topolint_yaml::parse(&source.text);
+            let yaml = topolint_yaml::parse_shared(&source.text);
             if let Some(kind) = classify::classify_yaml(hint, &source.text, &yaml) {
                 let diags = yaml_diagnostics(&source, &yaml);
                 return done(source, kind, Content::Yaml(Box::new(yaml)), diags, None);

@@ -8,7 +8,7 @@ use topolint_diagnostics::TextRange;
 use crate::errors::locate;
 use crate::tree::{
     Comment, Data, Document, DuplicateKey, Meta, Node, NodeId, ScalarStyle, Slice, StrId,
-    YamlError, YamlFile, NO_NODE,
+    YamlError, YamlFile, IN_TEXT, NO_NODE,
 };
 
 /// Parses a YAML stream (any number of documents). Never panics and never fails: syntax
@@ -19,7 +19,14 @@ use crate::tree::{
 /// next `---` (or `...`) marker at column 0 after the error, so the documents before and after
 /// the broken one still load. Positions always are byte offsets into `text`.
 pub fn parse(text: &str) -> YamlFile {
+    parse_shared(&std::sync::Arc::from(text))
+}
+
+/// [`parse`] for a text already shared: the tree keeps a reference to it and reads the
+/// scalars that are their own text from it (most are) instead of copying them.
+pub fn parse_shared(text: &std::sync::Arc<str>) -> YamlFile {
     let mut builder = Builder::new(text);
+    builder.file.text = text.clone();
     builder.run();
     builder.finish()
 }
@@ -330,7 +337,15 @@ impl<'t> Builder<'t> {
                             }
                             _ => (start, end),
                         };
-                        (Data::Scalar(self.intern(&value), style), start, end)
+                        let value = if self.text.get(start..end) == Some(&*value) {
+                            StrId {
+                                start: to_u32(start),
+                                len: to_u32(end - start) | IN_TEXT,
+                            }
+                        } else {
+                            self.intern(&value)
+                        };
+                        (Data::Scalar(value, style), start, end)
                     };
                 let id = self.push_node(kind, start, end, tag.as_deref());
                 self.register_anchor(anchor_id, id);

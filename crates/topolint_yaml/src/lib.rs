@@ -25,7 +25,7 @@ mod errors;
 mod tree;
 mod view;
 
-pub use build::parse;
+pub use build::{parse, parse_shared};
 pub use tree::{
     Comment, Document, DuplicateKey, Node, NodeId, NodeKind, ScalarStyle, YamlError, YamlFile,
 };

@@ -1423,3 +1423,26 @@ fn long_values_and_collections_round_trip() {
     assert_eq!(block.style(), Some(ScalarStyle::Literal));
     assert_eq!(root.get("short").unwrap().items().count(), 1);
 }
+
+/// A scalar that is its own text is read from the shared text, not copied; the others
+/// (folded, quoted, escaped) are copied; values are the same either way.
+#[test]
+fn scalars_written_as_their_value_are_not_copied() {
+    let text: std::sync::Arc<str> =
+        "name: api\nport: 8080\nquoted: \"a\\tb\"\nfolded: two\n  lines\nplain-with-len-over-seven: abcdefghij\n"
+            .into();
+    let file = parse_shared(&text);
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    let root = file.roots().next().unwrap();
+    assert_eq!(root.get("name").unwrap().as_str(), Some("api"));
+    assert_eq!(root.get("port").unwrap().as_str(), Some("8080"));
+    assert_eq!(root.get("quoted").unwrap().as_str(), Some("a\tb"));
+    assert_eq!(root.get("folded").unwrap().as_str(), Some("two lines"));
+    assert_eq!(
+        root.get("plain-with-len-over-seven").unwrap().as_str(),
+        Some("abcdefghij")
+    );
+    // Only the quoted and the folded values were copied.
+    assert_eq!(file.strings, "a\tbtwo lines");
+    assert_eq!(file, parse(&text));
+}

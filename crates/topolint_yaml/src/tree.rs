@@ -50,7 +50,8 @@ pub enum NodeKind<'a> {
     Null,
 }
 
-/// A string in [`YamlFile`]'s string buffer (`start..start + len`).
+/// A string in [`YamlFile`]'s string buffer (`start..start + len`), or, when `len` has
+/// [`IN_TEXT`] set, in the file's text (a scalar written as its own value: most are).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct StrId {
     pub start: u32,
@@ -79,10 +80,10 @@ pub(crate) enum Data {
     Null,
 }
 
-/// A node's [`Data`] in eight bytes: `b` holds the kind (3 bits), a scalar's style (3 bits)
-/// and a length (26 bits), `a` the start of the value or child run, or an alias's index. A
-/// length that does not fit (a 64 MiB scalar, 64 million items: only past the default file
-/// size limit) goes to `YamlFile::wide`, and `a` is its index there. A large repository's
+/// A node's [`Data`] in eight bytes: `b` holds the kind (3 bits), a scalar's style (3 bits),
+/// whether its value is in the text (1 bit) and a length (25 bits), `a` the start of the
+/// value or child run, or an alias's index. A length that does not fit (a 32 MiB scalar, 32
+/// million items: only past the default file size limit) goes to `YamlFile::wide`, and `a` is its index there. A large repository's
 /// trees hold five million nodes: 16 bytes each instead of 20.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Packed {
@@ -94,10 +95,14 @@ impl Packed {
     pub(crate) const NULL: Packed = Packed { a: 0, b: 0 };
 }
 
+/// Marks a [`StrId`] whose bytes are in the text rather than in the string buffer.
+pub(crate) const IN_TEXT: u32 = 1 << 31;
+
 /// Bits of a packed length. Tiny in this crate's tests, so that they also take the wide
 /// path of every kind.
-const LEN_BITS: u32 = if cfg!(test) { 3 } else { 26 };
+const LEN_BITS: u32 = if cfg!(test) { 3 } else { 25 };
 const LEN_MASK: u32 = (1 << LEN_BITS) - 1;
+const TEXT_SHIFT: u32 = 25;
 const STYLE_SHIFT: u32 = 26;
 const KIND_SHIFT: u32 = 29;
 const SCALAR: u32 = 1;
@@ -215,6 +220,9 @@ pub struct YamlFile {
     pub(crate) meta: Vec<(NodeId, Meta)>,
     /// Name and target of each alias node ([`Data::Alias`]).
     pub(crate) aliases: Vec<(StrId, NodeId)>,
+    /// The text it was parsed from (shared with the loaded file): scalars that are their own
+    /// text are read from it instead of being copied.
+    pub(crate) text: std::sync::Arc<str>,
     /// Start and length of the nodes whose length does not fit in [`Packed`].
     pub(crate) wide: Vec<(u32, u32)>,
 }
@@ -235,7 +243,19 @@ impl YamlFile {
                     b: ALIAS << KIND_SHIFT,
                 }
             }
-            Data::Scalar(s, style) => (SCALAR, style_bits(style), s.start, s.len),
+            Data::Scalar(s, style) => {
+                if s.len & !IN_TEXT <= LEN_MASK {
+                    let in_text = u32::from(s.len & IN_TEXT != 0);
+                    return Packed {
+                        a: s.start,
+                        b: SCALAR << KIND_SHIFT
+                            | style_bits(style) << STYLE_SHIFT
+                            | in_text << TEXT_SHIFT
+                            | (s.len & !IN_TEXT),
+                    };
+                }
+                (SCALAR, style_bits(style), s.start, s.len)
+            }
             Data::Sequence(s) => (SEQUENCE, 0, s.start, s.len),
             Data::Mapping(s) => (MAPPING, 0, s.start, s.len),
         };
@@ -260,7 +280,12 @@ impl YamlFile {
             let (start, len) = self.wide.get(a as usize).copied().unwrap_or((0, 0));
             (kind - WIDE, start, len)
         } else {
-            (kind, a, b & LEN_MASK)
+            let in_text = if kind == SCALAR && b >> TEXT_SHIFT & 1 == 1 {
+                IN_TEXT
+            } else {
+                0
+            };
+            (kind, a, b & LEN_MASK | in_text)
         };
         match kind {
             SCALAR => Data::Scalar(StrId { start, len }, style_of((b >> STYLE_SHIFT) & 7)),
@@ -326,8 +351,13 @@ impl YamlFile {
     }
 
     pub(crate) fn str(&self, s: StrId) -> &str {
-        self.strings
-            .get(s.start as usize..s.start as usize + s.len as usize)
+        let (buffer, len) = if s.len & IN_TEXT != 0 {
+            (&*self.text, s.len & !IN_TEXT)
+        } else {
+            (self.strings.as_str(), s.len)
+        };
+        buffer
+            .get(s.start as usize..s.start as usize + len as usize)
             .unwrap_or("")
     }
 
