@@ -42,7 +42,9 @@ unsafe impl GlobalAlloc for Allocator {
         if new_size > 0 && new_size < layout.size() && layout.size() <= IN_PLACE_ABOVE {
             // SAFETY: `ptr` is a live block of this allocator (GlobalAlloc's contract).
             let usable = unsafe { libmimalloc_sys::mi_usable_size(ptr.cast()) };
-            if libmimalloc_sys_good_size(new_size) < usable {
+            // SAFETY: a pure function of its argument.
+            let smaller_class = unsafe { libmimalloc_sys::mi_good_size(new_size) } < usable;
+            if smaller_class {
                 // SAFETY: `new_size` is non-zero and, with the block's alignment, was a
                 // valid layout when the caller asked for it (GlobalAlloc's contract).
                 let smaller =
@@ -60,12 +62,6 @@ unsafe impl GlobalAlloc for Allocator {
         }
         unsafe { MiMalloc.realloc(ptr, layout, new_size) }
     }
-}
-
-/// The size of the block mimalloc gives for `size` bytes.
-fn libmimalloc_sys_good_size(size: usize) -> usize {
-    // SAFETY: a pure function of its argument.
-    unsafe { libmimalloc_sys::mi_good_size(size) }
 }
 
 #[cfg(test)]

@@ -175,18 +175,6 @@ impl From<Str> for String {
     }
 }
 
-impl FromIterator<char> for Str {
-    fn from_iter<I: IntoIterator<Item = char>>(iter: I) -> Self {
-        Str::from(iter.into_iter().collect::<String>())
-    }
-}
-
-impl<'a> FromIterator<&'a str> for Str {
-    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
-        Str::from(iter.into_iter().collect::<String>())
-    }
-}
-
 impl PartialEq<str> for Str {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other

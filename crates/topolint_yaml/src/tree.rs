@@ -83,8 +83,9 @@ pub(crate) enum Data {
 /// A node's [`Data`] in eight bytes: `b` holds the kind (3 bits), a scalar's style (3 bits),
 /// whether its value is in the text (1 bit) and a length (25 bits), `a` the start of the
 /// value or child run, or an alias's index. A length that does not fit (a 32 MiB scalar, 32
-/// million items: only past the default file size limit) goes to `YamlFile::wide`, and `a` is its index there. A large repository's
-/// trees hold five million nodes: 16 bytes each instead of 20.
+/// million items: only past the default file size limit) goes to `YamlFile::wide`, and `a`
+/// is its index there. A large repository's trees hold five million nodes: 16 bytes each
+/// instead of 20.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Packed {
     a: u32,
