@@ -407,6 +407,8 @@ impl<'o> Linker<'o> {
             }
         }
 
+        drop(workload_by_id);
+        drop(places);
         let mut topology = Topology {
             schema: SCHEMA_VERSION,
             cluster_domain: options.cluster_domain.as_str().into(),
@@ -447,179 +449,220 @@ impl<'o> Linker<'o> {
             compose_dirs: &compose_dirs,
             names: ServiceNames::new(&topology),
         };
-        let per_proxy: Vec<Vec<Edge>> = topology
-            .proxies
-            .par_iter()
-            .map(|p| {
-                let mut edges = Vec::new();
-                let caller = Caller::Proxy { id: p.id.clone() };
-                let caller_workload = p.placement.as_ref().map(|pl| pl.workload.clone());
-                let file_dir = ws
-                    .sources
-                    .file(p.root)
-                    .path
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default();
-                let domain = resolver.domain(caller_workload.as_deref(), &file_dir);
-                for t in &p.targets {
-                    let text = t.substituted.as_deref().unwrap_or(&t.raw);
-                    let Some(url) = parse_pass(&t.directive, text) else {
-                        continue;
-                    };
-                    if url.unix {
+        let proxy_edges = |p: &Proxy| {
+            let mut edges = Vec::new();
+            let caller = Caller::Proxy { id: p.id.clone() };
+            let caller_workload = p.placement.as_ref().map(|pl| pl.workload.clone());
+            let file_dir = ws
+                .sources
+                .file(p.root)
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let domain = resolver.domain(caller_workload.as_deref(), &file_dir);
+            for t in &p.targets {
+                let text = t.substituted.as_deref().unwrap_or(&t.raw);
+                let Some(url) = parse_pass(&t.directive, text) else {
+                    continue;
+                };
+                if url.unix {
+                    continue;
+                }
+                let mut edge = Edge {
+                    caller: caller.clone(),
+                    caller_workload: caller_workload.clone(),
+                    via: t.directive.clone(),
+                    host: url.host.as_str().into(),
+                    port: url.port,
+                    scheme: url.scheme.clone().map(Str::from),
+                    status: EdgeStatus::Unknown,
+                    reason: None,
+                    target: None,
+                    span: t.span,
+                    port_name: None,
+                };
+                let host_vars = nginx::variables(&url.host);
+                if !host_vars.is_empty() || url.host.contains('$') {
+                    edge.reason = Some(
+                        format!(
+                            "the host is computed at run time from `${}`",
+                            host_vars.first().cloned().unwrap_or_default()
+                        )
+                        .into(),
+                    );
+                } else if p.upstreams.iter().any(|u| u.name == url.host) {
+                    edge.status = EdgeStatus::Upstream;
+                    edge.reason = Some(format!("the `upstream {}` block", url.host).into());
+                } else {
+                    resolver.resolve(&mut edge, &domain);
+                }
+                edges.push(edge);
+            }
+            for u in &p.upstreams {
+                for s in &u.servers {
+                    let (host, port) = servers::split_bind(&s.address);
+                    let Some(host) = host else { continue };
+                    if s.address.starts_with("unix:") {
                         continue;
                     }
                     let mut edge = Edge {
                         caller: caller.clone(),
                         caller_workload: caller_workload.clone(),
-                        via: t.directive.clone(),
-                        host: url.host.as_str().into(),
-                        port: url.port,
-                        scheme: url.scheme.clone().map(Str::from),
+                        via: "upstream-server".into(),
+                        host: host.into(),
+                        port: port.or(Some(80)),
+                        scheme: None,
                         status: EdgeStatus::Unknown,
                         reason: None,
                         target: None,
-                        span: t.span,
+                        span: s.span,
                         port_name: None,
                     };
-                    let host_vars = nginx::variables(&url.host);
-                    if !host_vars.is_empty() || url.host.contains('$') {
-                        edge.reason = Some(
-                            format!(
-                                "the host is computed at run time from `${}`",
-                                host_vars.first().cloned().unwrap_or_default()
-                            )
-                            .into(),
-                        );
-                    } else if p.upstreams.iter().any(|u| u.name == url.host) {
-                        edge.status = EdgeStatus::Upstream;
-                        edge.reason = Some(format!("the `upstream {}` block", url.host).into());
-                    } else {
-                        resolver.resolve(&mut edge, &domain);
-                    }
+                    resolver.resolve(&mut edge, &domain);
                     edges.push(edge);
                 }
-                for u in &p.upstreams {
-                    for s in &u.servers {
-                        let (host, port) = servers::split_bind(&s.address);
-                        let Some(host) = host else { continue };
-                        if s.address.starts_with("unix:") {
-                            continue;
-                        }
-                        let mut edge = Edge {
-                            caller: caller.clone(),
-                            caller_workload: caller_workload.clone(),
-                            via: "upstream-server".into(),
-                            host: host.into(),
-                            port: port.or(Some(80)),
-                            scheme: None,
-                            status: EdgeStatus::Unknown,
-                            reason: None,
-                            target: None,
-                            span: s.span,
-                            port_name: None,
-                        };
-                        resolver.resolve(&mut edge, &domain);
-                        edges.push(edge);
-                    }
+            }
+            edges
+        };
+        let workload_edges = |w: &Workload| {
+            let mut edges = Vec::new();
+            let dir = compose_dirs
+                .get(w.scope.as_str())
+                .cloned()
+                .unwrap_or_default();
+            let domain = resolver.domain(Some(&w.id), &dir);
+            for c in &w.containers {
+                for e in &c.env {
+                    let Some(value) = &e.value else { continue };
+                    let Some((scheme, host, port)) = env_target(&e.name, value) else {
+                        continue;
+                    };
+                    let mut edge = Edge {
+                        caller: Caller::Workload {
+                            id: w.id.clone(),
+                            container: c.name.clone(),
+                        },
+                        caller_workload: Some(w.id.clone()),
+                        via: format!("env {}", e.name).into(),
+                        host: host.into(),
+                        port,
+                        scheme: scheme.map(Str::from),
+                        status: EdgeStatus::Unknown,
+                        reason: None,
+                        target: None,
+                        span: e.value_span.unwrap_or(e.span),
+                        port_name: None,
+                    };
+                    resolver.resolve(&mut edge, &domain);
+                    edges.push(edge);
                 }
-                edges
-            })
-            .collect();
-        let per_workload: Vec<Vec<Edge>> = topology
-            .workloads
-            .par_iter()
-            .map(|w| {
-                let mut edges = Vec::new();
-                let dir = compose_dirs
-                    .get(w.scope.as_str())
-                    .cloned()
-                    .unwrap_or_default();
-                let domain = resolver.domain(Some(&w.id), &dir);
-                for c in &w.containers {
-                    for e in &c.env {
-                        let Some(value) = &e.value else { continue };
-                        let Some((scheme, host, port)) = env_target(&e.name, value) else {
-                            continue;
-                        };
-                        let mut edge = Edge {
-                            caller: Caller::Workload {
-                                id: w.id.clone(),
-                                container: c.name.clone(),
-                            },
-                            caller_workload: Some(w.id.clone()),
-                            via: format!("env {}", e.name).into(),
-                            host: host.into(),
-                            port,
-                            scheme: scheme.map(Str::from),
-                            status: EdgeStatus::Unknown,
-                            reason: None,
-                            target: None,
-                            span: e.value_span.unwrap_or(e.span),
-                            port_name: None,
-                        };
-                        resolver.resolve(&mut edge, &domain);
-                        edges.push(edge);
-                    }
+            }
+            edges
+        };
+        let route_edge = |rt: &k8s::RouteTarget| {
+            let domain = Domain::K8s {
+                namespace: rt.namespace.clone(),
+            };
+            let mut edge = Edge {
+                caller: Caller::Route {
+                    id: rt.route.clone(),
+                },
+                caller_workload: None,
+                via: rt.via.into(),
+                host: rt.host.clone(),
+                port: rt.port,
+                scheme: None,
+                status: EdgeStatus::Unknown,
+                reason: None,
+                target: None,
+                span: rt.span,
+                port_name: rt.port_name.clone(),
+            };
+            if let Some(problem) = &rt.problem {
+                edge.status = EdgeStatus::Unresolved;
+                edge.reason = Some(problem.clone());
+                return edge;
+            }
+            resolver.resolve(&mut edge, &domain);
+            if let (Some(name), Some(target)) = (&rt.port_name, &mut edge.target) {
+                if let Some(s) = topology.service(&target.service) {
+                    target.port_index =
+                        s.ports.iter().position(|p| p.name.as_deref() == Some(name));
                 }
-                edges
-            })
-            .collect();
-        let per_route: Vec<Edge> = k
-            .route_targets
-            .par_iter()
-            .map(|rt| {
-                let domain = Domain::K8s {
-                    namespace: rt.namespace.clone(),
-                };
-                let mut edge = Edge {
-                    caller: Caller::Route {
-                        id: rt.route.clone(),
-                    },
-                    caller_workload: None,
-                    via: rt.via.into(),
-                    host: rt.host.clone(),
-                    port: rt.port,
-                    scheme: None,
-                    status: EdgeStatus::Unknown,
-                    reason: None,
-                    target: None,
-                    span: rt.span,
-                    port_name: rt.port_name.clone(),
-                };
-                if let Some(problem) = &rt.problem {
-                    edge.status = EdgeStatus::Unresolved;
-                    edge.reason = Some(problem.clone());
-                    return edge;
-                }
-                resolver.resolve(&mut edge, &domain);
-                if let (Some(name), Some(target)) = (&rt.port_name, &mut edge.target) {
-                    if let Some(s) = topology.service(&target.service) {
-                        target.port_index =
-                            s.ports.iter().position(|p| p.name.as_deref() == Some(name));
-                    }
-                }
-                edge
-            })
-            .collect();
-        let mut edges: Vec<Edge> = Vec::with_capacity(
-            per_proxy
-                .iter()
-                .chain(&per_workload)
-                .map(Vec::len)
-                .sum::<usize>()
-                + per_route.len(),
-        );
-        edges.extend(per_proxy.into_iter().chain(per_workload).flatten());
-        edges.extend(per_route);
-        edges.sort_by(|a, b| (a.span, &a.host).cmp(&(b.span, &b.host)));
+            }
+            edge
+        };
+        // Callers a batch at a time, each batch's edges appended in caller order to one
+        // list sized from an upper bound: per-caller lists for every caller, then their
+        // concatenation, held the edges twice at the peak of a large run. The bound's
+        // untouched tail costs no memory.
+        let bound = topology
+            .proxies
+            .iter()
+            .map(|p| p.targets.len() + p.upstreams.iter().map(|u| u.servers.len()).sum::<usize>())
+            .chain(topology.workloads.iter().map(|w| {
+                w.containers
+                    .iter()
+                    .flat_map(|c| &c.env)
+                    .filter(|e| {
+                        e.value
+                            .as_deref()
+                            .is_some_and(|v| env_target(&e.name, v).is_some())
+                    })
+                    .count()
+            }))
+            .sum::<usize>()
+            + k.route_targets.len();
+        let mut edges: Vec<Edge> = Vec::with_capacity(bound);
+        const BATCH: usize = 1024;
+        for callers in topology.proxies.chunks(BATCH) {
+            let parts: Vec<Vec<Edge>> = callers.par_iter().map(proxy_edges).collect();
+            edges.extend(parts.into_iter().flatten());
+        }
+        for callers in topology.workloads.chunks(BATCH) {
+            let parts: Vec<Vec<Edge>> = callers.par_iter().map(workload_edges).collect();
+            edges.extend(parts.into_iter().flatten());
+        }
+        for callers in k.route_targets.chunks(BATCH) {
+            let parts: Vec<Edge> = callers.par_iter().map(route_edge).collect();
+            edges.extend(parts);
+        }
+        drop(resolver);
+        drop(k);
+        edges.shrink_to_fit();
+        sort_edges(&mut edges);
         topology.edges = edges;
         // The model is complete: its strings stay shared, the threads' tables can go.
         crate::model::release_interned();
         LinkOutput {
             topology,
             diagnostics,
+        }
+    }
+}
+
+/// Sorts edges by (span, host), equal keys kept in their order, as a stable sort of the
+/// list would, but through a sorted permutation applied in place: a stable sort's buffer
+/// (half the list) was one of the largest allocations at the end of a large run.
+fn sort_edges(edges: &mut [Edge]) {
+    let mut order: Vec<u32> = (0..edges.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&edges[a as usize], &edges[b as usize]);
+        (a.span, &a.host).cmp(&(b.span, &b.host))
+    });
+    // `order[i]` is the position of the edge that goes to `i`: follow each cycle once,
+    // marking a position done by pointing it at itself.
+    for start in 0..order.len() {
+        let mut i = start;
+        loop {
+            let from = order[i] as usize;
+            order[i] = i as u32;
+            if from == start || from == i {
+                break;
+            }
+            edges.swap(i, from);
+            i = from;
         }
     }
 }
@@ -1492,6 +1535,55 @@ fn remap(config: &mut topolint_nginx::Config, map: &[(u32, u32)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edges_sort_as_a_stable_sort_would() {
+        // Few distinct keys, so that most edges tie and their order shows; lengths from
+        // empty through several cycles of every length.
+        let edge = |i: usize, start: u32, host: &str| Edge {
+            caller: Caller::Route {
+                id: i.to_string().into(),
+            },
+            caller_workload: None,
+            via: "test".into(),
+            host: host.into(),
+            port: None,
+            port_name: None,
+            scheme: None,
+            status: EdgeStatus::Unknown,
+            reason: None,
+            target: None,
+            span: Span {
+                file: FileId(start % 2),
+                start,
+                end: start + 1,
+                line: 1,
+                column: 1,
+            },
+        };
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for len in [0, 1, 2, 3, 7, 64, 1000] {
+            for _ in 0..20 {
+                let edges: Vec<Edge> = (0..len)
+                    .map(|i| edge(i, next(5) as u32, ["a", "b", "c"][next(3) as usize]))
+                    .collect();
+                let mut expected = edges.clone();
+                expected.sort_by(|a, b| (a.span, &a.host).cmp(&(b.span, &b.host)));
+                let mut sorted = edges;
+                sort_edges(&mut sorted);
+                let ids = |edges: &[Edge]| -> Vec<String> {
+                    edges.iter().map(|e| e.caller.id().to_string()).collect()
+                };
+                assert_eq!(ids(&sorted), ids(&expected), "{len} edges");
+            }
+        }
+    }
 
     #[test]
     fn env_targets() {
