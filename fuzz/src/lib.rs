@@ -59,11 +59,24 @@ pub fn check_project(data: &[u8]) {
     // The one-shot run, which drops each parse tree once the linker has read it, finds
     // exactly the same.
     let mut released =
-        load(&[Input::Path(root)], &LoadOptions::default(), &fs).expect("root exists");
+        load(&[Input::Path(root.clone())], &LoadOptions::default(), &fs).expect("root exists");
     let again = topolint_linter::run_releasing(&mut released, &Default::default());
     assert_eq!(
         again.findings, out.findings,
         "run_releasing differs from run"
+    );
+    // As `topolint check` runs: the Kubernetes files lowered while loading.
+    let (mut lowered_ws, lowered) = topolint_workspace::load_with(
+        &[Input::Path(root)],
+        &LoadOptions::default(),
+        &fs,
+        &topolint_model::LowerKubernetes,
+    )
+    .expect("root exists");
+    let lowered = topolint_linter::run_lowered(&mut lowered_ws, &Default::default(), lowered);
+    assert_eq!(
+        lowered.findings, out.findings,
+        "run_lowered differs from run"
     );
 }
 

@@ -200,7 +200,19 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         base_dir: Some(cwd.clone()),
     };
     let mut timings = Timings::new(started);
-    let mut ws = topolint_workspace::load(&inputs, &options, &RealFs)?;
+    // Suppressions are read from the trees, and each Kubernetes file is lowered, as soon as
+    // the file is parsed: its tree is then dropped (a large repository's trees and model do
+    // not fit in memory side by side).
+    let (mut ws, (mut suppressions, lowered)) = topolint_workspace::load_with(
+        &inputs,
+        &options,
+        &RealFs,
+        &(
+            topolint_gate::suppress::AtLoad,
+            topolint_model::LowerKubernetes,
+        ),
+    )?;
+    let loaded = ws.files.len();
     timings.mark("load (discover, read, parse, includes)");
     // Plugin rules are rules like the others (selectable, suppressible); topolint.toml
     // joins the run's files so that `plugin-error` findings can point at `[[plugins]]`.
@@ -213,15 +225,14 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         external: plugins.external.clone(),
         ..topolint_linter::LintOptions::default()
     };
-    // Suppression comments and annotations are read from the trees, which linking drops
-    // as it goes (a large repository's trees and model do not fit in memory side by side).
-    let suppressions = topolint_gate::suppress::collect(&ws);
+    // Files added after loading (topolint.toml, for plugin findings).
+    topolint_gate::suppress::collect_from(&ws, loaded, &mut suppressions);
     timings.mark("plugins, configuration, suppressions");
     let topolint_linter::Outcome {
         topology,
         findings,
         timings: lint_timings,
-    } = topolint_linter::run_releasing(&mut ws, &lint_options);
+    } = topolint_linter::run_lowered(&mut ws, &lint_options, lowered);
     timings.mark_split(
         "lint",
         &[("link", lint_timings.link), ("rules", lint_timings.rules)],

@@ -123,6 +123,10 @@ impl SourceMap {
         self.files.reserve_exact(additional);
     }
 
+    pub fn shrink_to_fit(&mut self) {
+        self.files.shrink_to_fit();
+    }
+
     /// Adds a file and returns its id (ids are dense, in insertion order).
     pub fn add(&mut self, path: PathBuf, display: String, bytes: Vec<u8>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));

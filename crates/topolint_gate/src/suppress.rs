@@ -100,7 +100,7 @@ pub fn collect(ws: &Workspace) -> Suppressions {
         .par_iter()
         .map(|f| {
             let mut out = Suppressions::default();
-            collect_file(ws, f, &mut out);
+            collect_file(ws.sources.file(f.id), f, &mut out);
             out
         })
         .collect();
@@ -112,8 +112,40 @@ pub fn collect(ws: &Workspace) -> Suppressions {
     out
 }
 
-fn collect_file(ws: &Workspace, f: &topolint_workspace::LoadedFile, out: &mut Suppressions) {
-    let source = ws.sources.file(f.id);
+/// Reads suppressions while the workspace loads (`topolint_workspace::load_with`), from
+/// each file's tree before another hook lets it go; files added to the workspace after
+/// loading are read with [`collect_from`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AtLoad;
+
+impl topolint_workspace::LoadHook for AtLoad {
+    type Output = Suppressions;
+
+    fn file(
+        &self,
+        file: &topolint_workspace::LoadedFile,
+        source: &SourceFile,
+        out: &mut Suppressions,
+    ) -> bool {
+        collect_file(source, file, out);
+        true
+    }
+
+    fn append(&self, into: &mut Suppressions, mut next: Suppressions) {
+        into.items.append(&mut next.items);
+        into.malformed.append(&mut next.malformed);
+    }
+}
+
+/// The suppressions of the files from `first` on (those added after loading, which
+/// [`AtLoad`] did not see), appended to `out`.
+pub fn collect_from(ws: &Workspace, first: usize, out: &mut Suppressions) {
+    for f in ws.files.iter().skip(first) {
+        collect_file(ws.sources.file(f.id), f, out);
+    }
+}
+
+fn collect_file(source: &SourceFile, f: &topolint_workspace::LoadedFile, out: &mut Suppressions) {
     let comments: Vec<TextRange> = match &f.content {
         Content::Nginx(config) => config.comments.iter().map(|c| c.range).collect(),
         Content::Yaml(yaml) => yaml.comments.iter().map(|c| c.range).collect(),

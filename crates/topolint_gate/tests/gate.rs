@@ -15,11 +15,16 @@ const KNOWN: &[&str] = &[
     "unused-suppression",
 ];
 
-fn workspace(files: &[(&str, &str)]) -> Workspace {
+fn memory(files: &[(&str, &str)]) -> MemoryFs {
     let mut fs = MemoryFs::new();
     for (p, t) in files {
         fs.insert(format!("/repo/{p}"), t.as_bytes().to_vec());
     }
+    fs
+}
+
+fn workspace(files: &[(&str, &str)]) -> Workspace {
+    let fs = memory(files);
     let options = LoadOptions {
         base_dir: Some(PathBuf::from("/repo")),
         ..LoadOptions::default()
@@ -274,7 +279,43 @@ fn suppressions_read_before_the_trees_are_dropped_gate_the_same() {
         base_dir: Path::new("/repo"),
         known_rules: KNOWN,
     };
-    let out = gate.apply_with(&ws, ws.diagnostics.clone(), None, sups);
+    let out = gate.apply_with(&ws, ws.diagnostics.clone(), None, sups.clone());
+    assert_eq!(reported(&ws, &out), reported(&ws, &expected));
+    assert_eq!(out.suppressed.len(), expected.suppressed.len());
+
+    // Read while loading, by the hook that sees each tree before another lets it go (here:
+    // one that drops every tree), the suppressions are the same, in the same order.
+    struct DropAll;
+    impl topolint_workspace::LoadHook for DropAll {
+        type Output = ();
+        fn file(
+            &self,
+            _: &topolint_workspace::LoadedFile,
+            _: &topolint_diagnostics::SourceFile,
+            _: &mut (),
+        ) -> bool {
+            false
+        }
+        fn append(&self, _: &mut (), _: ()) {}
+    }
+    let (ws, (at_load, ())) = topolint_workspace::load_with(
+        &[Input::Path(PathBuf::from("/repo"))],
+        &LoadOptions {
+            base_dir: Some(PathBuf::from("/repo")),
+            ..LoadOptions::default()
+        },
+        &memory(&files),
+        &(topolint_gate::suppress::AtLoad, DropAll),
+    )
+    .unwrap();
+    assert!(ws
+        .files
+        .iter()
+        .all(|f| f.yaml().is_none() && f.nginx().is_none()));
+    assert_eq!(at_load.items, sups.items);
+    assert_eq!(at_load.malformed, sups.malformed);
+    assert_eq!(at_load.items.len(), 4, "{:?}", at_load.items);
+    let out = gate.apply_with(&ws, ws.diagnostics.clone(), None, at_load);
     assert_eq!(reported(&ws, &out), reported(&ws, &expected));
     assert_eq!(out.suppressed.len(), expected.suppressed.len());
 }

@@ -96,8 +96,19 @@ pub fn run(ws: &Workspace, options: &LintOptions) -> Outcome {
 /// texts and kinds only ([`topolint_workspace::Content::Released`]): anything that reads
 /// trees (the gate's suppressions: `topolint_gate::suppress::collect`) runs before.
 pub fn run_releasing(ws: &mut Workspace, options: &LintOptions) -> Outcome {
+    run_lowered(ws, options, Default::default())
+}
+
+/// [`run_releasing`] for a workspace loaded with [`topolint_model::LowerKubernetes`]
+/// (`topolint_workspace::load_with`): `lowered` is what it made of the Kubernetes files,
+/// whose trees are already gone.
+pub fn run_lowered(
+    ws: &mut Workspace,
+    options: &LintOptions,
+    lowered: topolint_model::k8s::K8sOutput,
+) -> Outcome {
     let started = std::time::Instant::now();
-    let mut linker = topolint_model::Linker::lower_releasing(ws, &options.link);
+    let mut linker = topolint_model::Linker::lower_releasing(ws, &options.link, lowered);
     linker.proxies(ws);
     ws.release_trees(|_| false);
     let linked = linker.finish(ws);

@@ -1,20 +1,25 @@
 //! `run_releasing` (a one-shot run that drops each parse tree once the linker has read it)
-//! finds exactly what `run` finds, builds the same model, and leaves no tree behind.
+//! and `run_lowered` (the Kubernetes files lowered while loading, as `topolint check` does)
+//! find exactly what `run` finds, build the same model, and leave no tree behind.
 
 use std::path::PathBuf;
 
-use topolint_linter::{run, run_releasing, LintOptions};
-use topolint_workspace::{load, Content, Input, LoadOptions, MemoryFs, Workspace};
+use topolint_linter::{run, run_lowered, run_releasing, LintOptions};
+use topolint_workspace::{load, load_with, Content, Input, LoadOptions, MemoryFs, Workspace};
 
-fn workspace(files: &[(String, String)]) -> Workspace {
+fn memory_fs(files: &[(String, String)]) -> MemoryFs {
     let mut fs = MemoryFs::new();
     for (rel, text) in files {
         fs.insert(PathBuf::from("/c").join(rel), text.as_bytes().to_vec());
     }
+    fs
+}
+
+fn workspace(files: &[(String, String)]) -> Workspace {
     load(
         &[Input::Path(PathBuf::from("/c"))],
         &LoadOptions::default(),
-        &fs,
+        &memory_fs(files),
     )
     .expect("in-memory files load")
 }
@@ -38,6 +43,35 @@ fn same_outcome(files: &[(String, String)]) {
     // Kinds and texts stay: the renderers and the gate still read them.
     assert_eq!(ws.count_by_kind(), kept.count_by_kind());
     assert_eq!(ws.sources.len(), kept.sources.len());
+
+    // Lowered while loading: no Kubernetes tree reaches the linker, the outcome is the same.
+    let (mut ws, lowered) = load_with(
+        &[Input::Path(PathBuf::from("/c"))],
+        &LoadOptions::default(),
+        &memory_fs(files),
+        &topolint_model::LowerKubernetes,
+    )
+    .expect("in-memory files load");
+    let kubernetes = ws
+        .files
+        .iter()
+        .filter(|f| f.kind == Some(topolint_workspace::FileKind::Kubernetes))
+        .count();
+    assert!(kubernetes > 0);
+    assert!(
+        ws.files
+            .iter()
+            .filter(|f| f.kind == Some(topolint_workspace::FileKind::Kubernetes))
+            .all(|f| matches!(f.content, Content::Released)),
+        "no Kubernetes tree is kept past its lowering"
+    );
+    let got = run_lowered(&mut ws, &LintOptions::default(), lowered);
+    assert_eq!(got.findings, expected.findings);
+    assert_eq!(
+        serde_json::to_string(&got.topology).unwrap(),
+        serde_json::to_string(&expected.topology).unwrap()
+    );
+    assert_eq!(ws.count_by_kind(), kept.count_by_kind());
 }
 
 #[test]

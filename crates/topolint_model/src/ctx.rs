@@ -1,6 +1,6 @@
 //! Shared helpers of the lowering passes: spans from file ranges, YAML scalar reading.
 
-use topolint_diagnostics::{FileId, TextRange};
+use topolint_diagnostics::{FileId, SourceFile, TextRange};
 use topolint_workspace::Workspace;
 use topolint_yaml::NodeRef;
 
@@ -9,15 +9,31 @@ use crate::model::{Span, Spanned, Str};
 /// Read access to the loaded files while lowering.
 pub struct Ctx<'a> {
     pub ws: &'a Workspace,
+    /// The one file being lowered while the workspace is still loading
+    /// ([`Ctx::one_file`]): spans in it read its text, not the workspace's.
+    one: Option<(FileId, &'a SourceFile)>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(ws: &'a Workspace) -> Self {
-        Self { ws }
+        Self { ws, one: None }
+    }
+
+    /// For lowering one Kubernetes file as it is loaded: the workspace is empty, and only
+    /// that file's spans can be made (Kubernetes lowering reads nothing else).
+    pub fn one_file(file: FileId, source: &'a SourceFile) -> Self {
+        static EMPTY: std::sync::LazyLock<Workspace> = std::sync::LazyLock::new(Workspace::default);
+        Self {
+            ws: &EMPTY,
+            one: Some((file, source)),
+        }
     }
 
     pub fn span(&self, file: FileId, range: TextRange) -> Span {
-        let f = self.ws.sources.file(file);
+        let f = match self.one {
+            Some((id, source)) if id == file => source,
+            _ => self.ws.sources.file(file),
+        };
         let pos = f.line_col(range.start);
         Span {
             file,

@@ -23,6 +23,8 @@ mod str;
 #[cfg(test)]
 mod test_support;
 
-pub use link::{clear_parse_memo, is_loopback, link, LinkOptions, LinkOutput, Linker};
+pub use link::{
+    clear_parse_memo, is_loopback, link, LinkOptions, LinkOutput, Linker, LowerKubernetes,
+};
 pub use map::StrMap;
 pub use model::*;

@@ -141,7 +141,14 @@ impl<'o> Linker<'o> {
     /// compose's objects first) before the next starts: the next batch reuses what the last
     /// one freed. So the trees and the lowered objects never all live at once, and no list
     /// is copied whole (each of those moments was the peak of a large run).
-    pub fn lower_releasing(ws: &mut Workspace, options: &'o LinkOptions) -> Self {
+    ///
+    /// `lowered`: the Kubernetes files lowered while loading ([`LowerKubernetes`]), whose
+    /// trees are gone; either every Kubernetes file or none (then it is empty).
+    pub fn lower_releasing(
+        ws: &mut Workspace,
+        options: &'o LinkOptions,
+        lowered: K8sOutput,
+    ) -> Self {
         use rayon::prelude::*;
         // The files' proxies first: then no nginx tree is needed any more, unless a file
         // that is not nginx includes it (stage 2 builds ConfigMap-embedded configurations).
@@ -158,6 +165,14 @@ impl<'o> Linker<'o> {
         });
         let compose = lower_compose(&Ctx::new(ws));
         ws.release_trees(|f| f.nginx().is_some());
+        if taken.is_empty() {
+            // Lowered while loading: compose's objects go in front of them, in place.
+            let lists = Lists::before(compose, lowered);
+            let linker = Self::lower_rest(options, lists, proxies);
+            ws.release_trees(|f| linker.needs_tree(f));
+            return linker;
+        }
+        debug_assert!(lowered.workloads.is_empty() && lowered.objects.is_empty());
         let bound = taken
             .iter()
             .map(|(_, content)| match content {
@@ -667,6 +682,40 @@ fn sort_edges(edges: &mut [Edge]) {
     }
 }
 
+/// Lowers each Kubernetes manifest as soon as the loader has parsed it
+/// ([`topolint_workspace::load_with`]) and lets its tree go, so that a large repository's
+/// Kubernetes trees never all live at once (nor beside the model's lists); the output goes
+/// to [`Linker::lower_releasing`]. Other files keep their trees.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LowerKubernetes;
+
+impl topolint_workspace::LoadHook for LowerKubernetes {
+    type Output = K8sOutput;
+
+    fn file(
+        &self,
+        file: &topolint_workspace::LoadedFile,
+        source: &topolint_diagnostics::SourceFile,
+        out: &mut K8sOutput,
+    ) -> bool {
+        match (file.kind, file.yaml()) {
+            (Some(FileKind::Kubernetes), Some(yaml)) => {
+                // Each object's lists shrunk on the thread that built them (`compact`).
+                let mut lowered = K8sOutput::default();
+                k8s::lower_tree(&Ctx::one_file(file.id, source), file.id, yaml, &mut lowered);
+                lowered.shrink();
+                out.append(lowered);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn append(&self, into: &mut K8sOutput, next: K8sOutput) {
+        into.append(next);
+    }
+}
+
 /// 4a. The proxies of the nginx files: every nginx file no other file includes, and every
 /// main configuration (reads their trees and those of the files they include).
 fn file_proxies(ws: &Workspace) -> Vec<Proxy> {
@@ -748,6 +797,32 @@ impl Lists {
             compose_dirs,
             compose_projects,
             compose_services,
+        }
+    }
+
+    /// The lists of Kubernetes objects lowered while loading, with the compose projects'
+    /// objects put in front of them in place: copying the Kubernetes objects into new lists
+    /// held both copies at the peak of a large run.
+    fn before(compose: Vec<compose::ComposeOutput>, mut k: K8sOutput) -> Self {
+        let workloads = compose.iter().map(|o| o.workloads.len()).sum::<usize>();
+        let services = compose.iter().map(|o| o.services.len()).sum::<usize>();
+        k.workloads.reserve_exact(workloads);
+        k.services.reserve_exact(services);
+        let mut compose_dirs = BTreeMap::new();
+        let mut compose_projects = Vec::with_capacity(compose.len());
+        for out in compose {
+            compose_dirs.insert(out.project, out.dir);
+            compose_projects.push(out.info);
+            k.workloads.extend(out.workloads);
+            k.services.extend(out.services);
+        }
+        k.workloads.rotate_right(workloads);
+        k.services.rotate_right(services);
+        Lists {
+            k,
+            compose_dirs,
+            compose_projects,
+            compose_services: services,
         }
     }
 }

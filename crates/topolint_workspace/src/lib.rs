@@ -23,7 +23,10 @@ mod nginx_includes;
 pub use classify::{FileKind, NameHint};
 pub use compose::ComposeProject;
 pub use fs::{FileSystem, MemoryFs, OverlayFs, ReadOutcome, RealFs, WalkEntry, WalkOptions};
-pub use load::{load, Content, Input, LoadError, LoadOptions, LoadedFile, SkipReason, Workspace};
+pub use load::{
+    load, load_with, Content, Input, LoadError, LoadHook, LoadOptions, LoadedFile, SkipReason,
+    Workspace,
+};
 pub use nginx_includes::IncludeEdge;
 
 /// Rule ids of the findings this crate produces (documented in the rules crate).

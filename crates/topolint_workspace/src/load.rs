@@ -232,36 +232,107 @@ struct Processed {
     helm_chart: Option<PathBuf>,
 }
 
+/// Work done on each file as soon as it is parsed, while the rest of the repository is
+/// still being parsed: with it a one-shot run lowers each Kubernetes manifest and drops its
+/// tree straight away, so that the trees of a large repository never all live at once.
+///
+/// Files are parsed a batch at a time in the sorted order of the paths; a batch's files get
+/// their final ids, then the hook sees each of them (in parallel, on the loader's threads)
+/// before the next batch is parsed. Files reached only through an nginx `include` come
+/// last, after the include walk.
+pub trait LoadHook: Sync {
+    /// What the hook makes of a run of consecutive files.
+    type Output: Send + Default;
+    /// One file, just parsed, with its id and text. Returns whether the workspace keeps the
+    /// file's tree: `false` leaves [`Content::Released`].
+    fn file(&self, file: &LoadedFile, source: &SourceFile, out: &mut Self::Output) -> bool;
+    /// Appends `next`, the output of the files that follow those of `into`.
+    fn append(&self, into: &mut Self::Output, next: Self::Output);
+}
+
+/// No hook: every tree is kept.
+impl LoadHook for () {
+    type Output = ();
+    fn file(&self, _: &LoadedFile, _: &SourceFile, _: &mut ()) -> bool {
+        true
+    }
+    fn append(&self, _: &mut (), _: ()) {}
+}
+
+/// Two hooks, each seeing every file; a tree is kept unless one of them lets it go.
+impl<A: LoadHook, B: LoadHook> LoadHook for (A, B) {
+    type Output = (A::Output, B::Output);
+    fn file(&self, file: &LoadedFile, source: &SourceFile, out: &mut Self::Output) -> bool {
+        let a = self.0.file(file, source, &mut out.0);
+        let b = self.1.file(file, source, &mut out.1);
+        a && b
+    }
+    fn append(&self, into: &mut Self::Output, next: Self::Output) {
+        self.0.append(&mut into.0, next.0);
+        self.1.append(&mut into.1, next.1);
+    }
+}
+
+/// Files parsed per batch of [`load_with`]: enough that the loader's threads rarely wait
+/// at a batch's end, few enough that one batch's trees are a small part of a run.
+/// (The crate's own tests use batches of three, so that every test crosses batches.)
+const BATCH: usize = if cfg!(test) { 3 } else { 2048 };
+
 /// Finds, reads, classifies and parses everything under `inputs`.
 pub fn load(
     inputs: &[Input],
     options: &LoadOptions,
     fs: &dyn FileSystem,
 ) -> Result<Workspace, LoadError> {
+    load_with(inputs, options, fs, &()).map(|(ws, ())| ws)
+}
+
+/// [`load`], with `hook` run on each file as soon as it is parsed ([`LoadHook`]).
+pub fn load_with<H: LoadHook>(
+    inputs: &[Input],
+    options: &LoadOptions,
+    fs: &dyn FileSystem,
+    hook: &H,
+) -> Result<(Workspace, H::Output), LoadError> {
     let options = &LoadOptions {
         base_dir: options.base_dir.as_deref().map(normalize),
         ..options.clone()
     };
-    let processed = discover_and_process(inputs, options, fs)?;
+    let steps = discover_and_read(inputs, options, fs)?;
 
     let mut ws = Workspace::default();
+    let mut output = H::Output::default();
     let mut diagnostics = Vec::new();
     let mut helm_charts: BTreeMap<PathBuf, (FileId, usize)> = BTreeMap::new();
-    // Sized once: a file's entries live to the end of the run (doubling left up to half of
-    // both lists unused).
-    let count = processed.iter().filter(|p| p.is_some()).count();
-    ws.files.reserve_exact(count);
-    ws.sources.reserve_exact(count);
-    for p in processed.into_iter().flatten() {
-        let id = ws.push(p.text, p.kind, p.content, p.explicit, false);
-        for mut d in p.diagnostics {
-            relabel(&mut d, id);
-            diagnostics.push(d);
+    // At most one entry per file read; the untouched rest of the lists costs nothing, and
+    // they are shrunk at the end.
+    ws.files.reserve_exact(steps.len());
+    ws.sources.reserve_exact(steps.len());
+    let mut steps = steps.into_iter();
+    loop {
+        // Mapped, not filtered: an indexed iterator collects straight into one list of the
+        // batch's size.
+        let batch: Vec<Step> = steps.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
         }
-        if let Some(chart) = p.helm_chart {
-            helm_charts.entry(chart).or_insert((id, 0)).1 += 1;
+        let parsed: Vec<Option<Processed>> =
+            batch.into_par_iter().map(|step| step.finish(fs)).collect();
+        let first = ws.files.len();
+        for p in parsed.into_iter().flatten() {
+            let id = ws.push(p.text, p.kind, p.content, p.explicit, false);
+            for mut d in p.diagnostics {
+                relabel(&mut d, id);
+                diagnostics.push(d);
+            }
+            if let Some(chart) = p.helm_chart {
+                helm_charts.entry(chart).or_insert((id, 0)).1 += 1;
+            }
         }
+        run_hook(&mut ws, first, hook, &mut output);
     }
+    ws.files.shrink_to_fit();
+    ws.sources.shrink_to_fit();
     for (chart, (first, count)) in helm_charts {
         let name = chart
             .file_name()
@@ -292,12 +363,39 @@ pub fn load(
             Input::Stdin { .. } => PathBuf::from("."),
         })
         .collect();
+    let walked = ws.files.len();
     nginx_includes::resolve(&mut ws, &mut diagnostics, options, fs, &allowed);
+    run_hook(&mut ws, walked, hook, &mut output);
     ws.compose_projects = compose::group(&ws);
 
     Workspace::sort_diagnostics(&ws.sources, &mut diagnostics);
     ws.diagnostics = diagnostics;
-    Ok(ws)
+    Ok((ws, output))
+}
+
+/// Runs `hook` on the files from `first` on, in parallel, and appends its output in file
+/// order; drops the trees it lets go.
+fn run_hook<H: LoadHook>(ws: &mut Workspace, first: usize, hook: &H, output: &mut H::Output) {
+    let sources = &ws.sources;
+    let seen: Vec<(H::Output, Vec<bool>)> = ws.files[first..]
+        .par_chunks(64)
+        .map(|files| {
+            let mut out = H::Output::default();
+            let keep = files
+                .iter()
+                .map(|f| hook.file(f, sources.file(f.id), &mut out))
+                .collect();
+            (out, keep)
+        })
+        .collect();
+    for ((out, keep), files) in seen.into_iter().zip(ws.files[first..].chunks_mut(64)) {
+        hook.append(output, out);
+        for (f, keep) in files.iter_mut().zip(keep) {
+            if !keep && matches!(f.content, Content::Nginx(_) | Content::Yaml(_)) {
+                f.content = Content::Released;
+            }
+        }
+    }
 }
 
 /// Points every label and edit of a per-file finding at `id`.
@@ -313,18 +411,17 @@ fn relabel(d: &mut Diagnostic, id: FileId) {
     }
 }
 
-/// Finds the files under `inputs` and processes each (read, classify, parse) as soon as it
-/// is found: the walk of a large tree overlaps the parsing instead of preceding it. The
-/// result is in the order of a sorted discovery (by path, then stdin), whatever order the
-/// walker's threads found the files in.
+/// Finds the files under `inputs` and reads each as soon as it is found: the walk of a large
+/// tree overlaps the reading. The result is in the order of a sorted discovery (by path,
+/// then stdin), whatever order the walker's threads found the files in, ready to be parsed.
 ///
 /// Precedence, as one sorted map of candidates would give it: an explicit file argument
 /// wins over the same path found by a walk; a walk error for a path wins over both.
-fn discover_and_process(
+fn discover_and_read(
     inputs: &[Input],
     options: &LoadOptions,
     fs: &dyn FileSystem,
-) -> Result<Vec<Option<Processed>>, LoadError> {
+) -> Result<Vec<Step>, LoadError> {
     use std::sync::{Mutex, PoisonError};
     let mut explicit: BTreeMap<PathBuf, Candidate> = BTreeMap::new();
     let mut stdin = Vec::new();
@@ -402,21 +499,8 @@ fn discover_and_process(
         errors.into_iter().collect()
     };
 
-    // Mapped, not filtered: an indexed iterator collects straight into one list of the
-    // right size (a filtered one collects per-thread lists and then copies them all into
-    // one, two copies of every file's entry at the peak of the run).
-    let mut out: Vec<Option<Processed>> = walked
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
-        .into_par_iter()
-        .map(|step| {
-            if errors.contains_key(step.path()) {
-                None
-            } else {
-                step.finish(fs)
-            }
-        })
-        .collect();
+    let mut walked = walked.into_inner().unwrap_or_else(PoisonError::into_inner);
+    walked.retain(|step| !errors.contains_key(step.path()));
     explicit.retain(|p, _| !errors.contains_key(p));
     let rest: Vec<Candidate> = explicit
         .into_values()
@@ -427,17 +511,12 @@ fn discover_and_process(
             walk_error: Some(message),
         }))
         .collect();
-    out.par_extend(rest.into_par_iter().map(|c| process(c, options, fs)));
-    out.retain(Option::is_some);
+    let rest: Vec<Option<Step>> = rest.into_par_iter().map(|c| read(c, options, fs)).collect();
+    walked.extend(rest.into_iter().flatten());
     // Each path is here once (claimed, explicit and errors are disjoint).
-    out.par_sort_unstable_by(|a, b| {
-        fn path(p: &Option<Processed>) -> Option<&PathBuf> {
-            p.as_ref().map(|p| &p.path)
-        }
-        path(a).cmp(&path(b))
-    });
-    out.extend(stdin.into_iter().map(|c| process(c, options, fs)));
-    Ok(out)
+    walked.par_sort_unstable_by(|a, b| a.path().cmp(b.path()));
+    walked.extend(stdin.into_iter().filter_map(|c| read(c, options, fs)));
+    Ok(walked)
 }
 
 /// Shows `path` relative to `base` when under it, with `/` separators.
@@ -511,10 +590,6 @@ fn human_size(bytes: u64) -> String {
     } else {
         format!("{bytes} bytes")
     }
-}
-
-fn process(c: Candidate, options: &LoadOptions, fs: &dyn FileSystem) -> Option<Processed> {
-    read(c, options, fs)?.finish(fs)
 }
 
 /// A candidate read and decoded, to be parsed.
@@ -842,3 +917,100 @@ pub(crate) fn index_by_path(ws: &Workspace) -> BTreeMap<PathBuf, FileId> {
 
 // Every file has a `LoadedFile` to the end of the run, whatever its content: keep it small.
 const _: () = assert!(std::mem::size_of::<LoadedFile>() <= 40);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryFs;
+    use std::sync::Mutex;
+
+    /// Records every file it sees (id, shown path, whether its tree is there) and lets
+    /// the YAML trees go.
+    #[derive(Default)]
+    struct Recorder {
+        calls: Mutex<usize>,
+    }
+
+    impl LoadHook for Recorder {
+        type Output = Vec<(u32, String, bool)>;
+        fn file(&self, file: &LoadedFile, source: &SourceFile, out: &mut Self::Output) -> bool {
+            *self.calls.lock().unwrap() += 1;
+            let tree = matches!(file.content, Content::Nginx(_) | Content::Yaml(_));
+            out.push((file.id.0, source.display.clone(), tree));
+            file.yaml().is_none()
+        }
+        fn append(&self, into: &mut Self::Output, mut next: Self::Output) {
+            into.append(&mut next);
+        }
+    }
+
+    #[test]
+    fn the_hook_sees_every_file_once_in_id_order_with_its_tree() {
+        let mut fs = MemoryFs::new();
+        let mut files =
+            vec![
+            (
+                "/p/nginx.conf".to_string(),
+                "events {}\nhttp {\n  include extra/proxy.params;\n  server { listen 80; }\n}\n"
+                    .to_string(),
+            ),
+            // Reached only through the include, added after the walked files.
+            (
+                "/p/extra/proxy.params".to_string(),
+                "proxy_set_header Host $host;\n".to_string(),
+            ),
+            ("/p/notes.yaml".to_string(), "just: some yaml\n".to_string()),
+            ("/p/broken.conf".to_string(), "not nginx at all\n".to_string()),
+        ];
+        for i in 0..10 {
+            files.push((
+                format!("/p/k8s/svc-{i}.yaml"),
+                format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: s{i}\n"),
+            ));
+            files.push((
+                format!("/p/stack-{i}/compose.yaml"),
+                "services:\n  web:\n    image: nginx\n".to_string(),
+            ));
+        }
+        for (path, text) in &files {
+            fs.insert(path.as_str(), text.as_bytes().to_vec());
+        }
+        let options = LoadOptions {
+            base_dir: Some(PathBuf::from("/p")),
+            ..LoadOptions::default()
+        };
+        let inputs = [Input::Path(PathBuf::from("/p"))];
+        let plain = load(&inputs, &options, &fs).unwrap();
+        let hook = Recorder::default();
+        let (ws, seen) = load_with(&inputs, &options, &fs, &hook).unwrap();
+
+        // Every file, once, in id order, with its tree; the include-only file last.
+        assert_eq!(*hook.calls.lock().unwrap(), ws.files.len());
+        let ids: Vec<u32> = seen.iter().map(|s| s.0).collect();
+        assert_eq!(ids, (0..ws.files.len() as u32).collect::<Vec<_>>());
+        for (id, display, tree) in &seen {
+            assert_eq!(display, &ws.sources.file(FileId(*id)).display);
+            assert!(tree, "{display} had no tree");
+        }
+        assert_eq!(seen.last().unwrap().1, "extra/proxy.params");
+        assert!(ws.files.last().unwrap().included_only);
+        // The same workspace as without a hook, but for the trees the hook let go.
+        let shown = |ws: &Workspace| -> Vec<(String, Option<FileKind>)> {
+            ws.files
+                .iter()
+                .map(|f| (ws.sources.file(f.id).display.clone(), f.kind))
+                .collect()
+        };
+        assert_eq!(shown(&ws), shown(&plain));
+        assert_eq!(ws.diagnostics, plain.diagnostics);
+        assert_eq!(ws.includes.len(), plain.includes.len());
+        assert_eq!(ws.compose_projects.len(), 10);
+        for f in &ws.files {
+            match plain.file(f.id).content {
+                Content::Yaml(_) => assert!(matches!(f.content, Content::Released)),
+                Content::Nginx(_) => assert!(matches!(f.content, Content::Nginx(_))),
+                _ => {}
+            }
+        }
+    }
+}
