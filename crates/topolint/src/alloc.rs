@@ -16,6 +16,19 @@ use mimalloc::MiMalloc;
 
 pub struct Allocator;
 
+/// Hands the memory every thread has freed back to the system. mimalloc keeps a thread's
+/// freed pages resident until that thread allocates again, and the loader's and linker's
+/// threads drop the parse trees in bulk: on the large corpus 30-40 MiB stayed resident
+/// after each such drop and added to the next step's peak. The linker calls this after it
+/// drops the nginx trees and the compose trees, and before the last stage
+/// (`LinkOptions::reclaim`); a collection takes a few milliseconds.
+pub fn reclaim() {
+    // SAFETY: `mi_collect` may be called on any thread at any time.
+    rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
+    // SAFETY: as above, for the calling thread (not one of rayon's).
+    unsafe { libmimalloc_sys::mi_collect(true) };
+}
+
 /// Blocks larger than this shrink in place, as mimalloc does it: each has pages of its own,
 /// and the part past the new size that was never written (the room of a list sized for an
 /// upper bound) was never resident either; moving it would copy megabytes for nothing.
@@ -91,5 +104,37 @@ mod tests {
         w.shrink_to_fit();
         w.extend(0..200);
         assert_eq!(w.len(), 299);
+    }
+
+    fn rss_kib() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+
+    /// Memory freed in bulk on the pool's threads goes back to the system on `reclaim`
+    /// (mimalloc alone kept it resident), and the allocator works on afterwards.
+    #[test]
+    fn reclaim_gives_freed_pages_back() {
+        use rayon::prelude::*;
+        // 96 MiB in 16 KiB blocks, written so that every page is resident, then freed.
+        let blocks: Vec<Vec<u8>> = (0..6144)
+            .into_par_iter()
+            .map(|i| vec![i as u8 | 1; 16 << 10])
+            .collect();
+        assert!(blocks.iter().all(|b| b[100] != 0));
+        drop(blocks);
+        let before = rss_kib();
+        super::reclaim();
+        let after = rss_kib();
+        assert!(
+            after + (48 << 10) < before,
+            "RSS {before} KiB before reclaiming, {after} KiB after"
+        );
+        let again: Vec<Vec<u8>> = (0..64).map(|i| vec![i; 1 << 16]).collect();
+        assert!(again.iter().enumerate().all(|(i, b)| b[1000] == i as u8));
     }
 }

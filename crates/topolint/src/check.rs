@@ -221,7 +221,10 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     known.extend(plugins.rules.iter().map(|r| r.id.as_str()));
     config.check_rule_ids(&known)?;
     let lint_options = topolint_linter::LintOptions {
-        link: topolint_linter::link_options(&config.facts, &cwd),
+        link: topolint_model::LinkOptions {
+            reclaim: Some(crate::alloc::reclaim),
+            ..topolint_linter::link_options(&config.facts, &cwd)
+        },
         external: plugins.external.clone(),
         ..topolint_linter::LintOptions::default()
     };

@@ -1,5 +1,5 @@
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +23,10 @@ pub struct SourceFile {
     /// The path shown to users: relative to the working directory when possible, `/` separated.
     pub display: String,
     pub text: Arc<str>,
-    pub line_index: LineIndex,
+    /// Built when first needed ([`SourceFile::line_index`]); a one-shot run drops it once
+    /// the model's spans are made ([`SourceFile::release_line_index`]) and only the files
+    /// with findings build it again.
+    line_index: OnceLock<LineIndex>,
     /// Byte offset of the first byte that was not valid UTF-8, if any.
     pub first_invalid_utf8: Option<u32>,
 }
@@ -33,15 +36,25 @@ pub const SUBSTITUTE: char = '\u{1a}';
 
 impl SourceFile {
     pub fn new(id: FileId, path: PathBuf, display: String, text: Arc<str>) -> Self {
-        let line_index = LineIndex::new(&text);
         Self {
             id,
             path,
             display,
             text,
-            line_index,
+            line_index: OnceLock::new(),
             first_invalid_utf8: None,
         }
+    }
+
+    /// Where each line starts; built on first use.
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// Drops the line index; it is built again if asked for. On a large repository the
+    /// indexes are megabytes that only the files with findings need after linking.
+    pub fn release_line_index(&mut self) {
+        self.line_index.take();
     }
 
     /// Decodes `bytes` as UTF-8, substituting each invalid byte with one U+001A byte so that
@@ -54,7 +67,7 @@ impl SourceFile {
     }
 
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.line_index.line_col(&self.text, offset)
+        self.line_index().line_col(&self.text, offset)
     }
 
     /// The text of `range`, or "" when the range is out of bounds or not on char boundaries.
@@ -127,6 +140,13 @@ impl SourceMap {
         self.files.shrink_to_fit();
     }
 
+    /// Drops every file's line index ([`SourceFile::release_line_index`]).
+    pub fn release_line_indexes(&mut self) {
+        self.files
+            .iter_mut()
+            .for_each(SourceFile::release_line_index);
+    }
+
     /// Adds a file and returns its id (ids are dense, in insertion order).
     pub fn add(&mut self, path: PathBuf, display: String, bytes: Vec<u8>) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
@@ -190,6 +210,29 @@ mod tests {
         let listen = f.text.find("listen").unwrap();
         assert_eq!(listen, 18);
         assert_eq!(f.line_col(listen as u32).line, 2);
+    }
+
+    #[test]
+    fn line_index_is_built_on_demand_and_again_after_release() {
+        let mut f = SourceFile::new(
+            FileId(3),
+            "a.yaml".into(),
+            "a.yaml".into(),
+            Arc::from("a: 1\nb: 2\n\nc: 3\n"),
+        );
+        assert!(f.line_index.get().is_none(), "nothing built before use");
+        let c = f.text.find('c').unwrap() as u32;
+        let first = f.line_col(c);
+        assert_eq!((first.line, first.column), (4, 1));
+        assert!(f.line_index.get().is_some());
+        f.release_line_index();
+        assert!(f.line_index.get().is_none(), "released");
+        assert_eq!(f.line_col(c), first);
+        assert_eq!(f.line_index().line_of(c), 3);
+        let mut map = SourceMap::new();
+        map.push(f);
+        map.release_line_indexes();
+        assert!(map.files.iter().all(|f| f.line_index.get().is_none()));
     }
 
     #[test]

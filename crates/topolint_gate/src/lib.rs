@@ -121,7 +121,18 @@ impl Gate<'_> {
         baseline: Option<&Baseline>,
         sups: suppress::Suppressions,
     ) -> Outcome {
-        let paths = ProjectPaths::new(ws, self.base_dir, &self.config.root);
+        // The paths of the files the findings and the suppressions point at (every finding
+        // the gate makes is about one of those).
+        let files = findings
+            .iter()
+            .flat_map(|d| {
+                std::iter::once(d.primary.file)
+                    .chain(d.secondary.iter().map(|l| l.file))
+                    .chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| e.file)))
+            })
+            .chain(sups.items.iter().map(|s| s.file))
+            .chain(sups.malformed.iter().map(|m| m.file));
+        let paths = ProjectPaths::for_files(ws, self.base_dir, &self.config.root, files);
         let configure = |mut d: Diagnostic| -> Option<Diagnostic> {
             if !self.enabled(&d.rule, paths.relative(d.primary.file)) {
                 return None;

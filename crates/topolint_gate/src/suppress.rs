@@ -70,7 +70,7 @@ impl Suppression {
         }
         match self.scope {
             Scope::File => true,
-            Scope::Line { line, .. } => source.line_index.line_of(offset) == line,
+            Scope::Line { line, .. } => source.line_index().line_of(offset) == line,
             Scope::Document(range) => range.start <= offset && offset <= range.end,
         }
     }
@@ -163,9 +163,9 @@ fn collect_file(source: &SourceFile, f: &topolint_workspace::LoadedFile, out: &m
 /// Dockerfile comments: lines whose first non-blank character is `#`.
 fn dockerfile_comments(source: &SourceFile) -> Vec<TextRange> {
     let text = &source.text;
-    (0..source.line_index.line_count())
+    (0..source.line_index().line_count())
         .filter_map(|line| {
-            let r = source.line_index.line_range(line, text)?;
+            let r = source.line_index().line_range(line, text)?;
             let body = &text[r.clone()];
             let indent = body.len() - body.trim_start().len();
             body.trim_start()
@@ -177,7 +177,7 @@ fn dockerfile_comments(source: &SourceFile) -> Vec<TextRange> {
 
 fn comment_suppressions(source: &SourceFile, comments: &[TextRange], out: &mut Suppressions) {
     let text = &source.text;
-    let index = &source.line_index;
+    let index = source.line_index();
     let standalone = |c: &TextRange| {
         let line = index.line_of(c.start);
         let start = index.line_start(line).unwrap_or(0) as usize;

@@ -80,6 +80,7 @@ pub fn link_options(facts: &topolint_config::Facts, base_dir: &std::path::Path) 
         istio_root_namespace: facts.istio_root_namespace.clone(),
         edge_timeout_ms,
         memoize_embedded: false,
+        reclaim: None,
     }
 }
 
@@ -93,8 +94,9 @@ pub fn run(ws: &Workspace, options: &LintOptions) -> Outcome {
 /// [`run`] for a one-shot run that owns its workspace: each file's parse tree is dropped as
 /// soon as no later stage of the linker reads it ([`topolint_model::Linker`]), so the
 /// trees and the model are never all in memory at once. Afterwards the workspace holds
-/// texts and kinds only ([`topolint_workspace::Content::Released`]): anything that reads
-/// trees (the gate's suppressions: `topolint_gate::suppress::collect`) runs before.
+/// texts and kinds only ([`topolint_workspace::Content::Released`]), and no line index
+/// (built again on demand): anything that reads trees (the gate's suppressions:
+/// `topolint_gate::suppress::collect`) runs before.
 pub fn run_releasing(ws: &mut Workspace, options: &LintOptions) -> Outcome {
     run_lowered(ws, options, Default::default())
 }
@@ -111,6 +113,10 @@ pub fn run_lowered(
     let mut linker = topolint_model::Linker::lower_releasing(ws, &options.link, lowered);
     linker.proxies(ws);
     ws.release_trees(|_| false);
+    // Every span of the model is made: only the files with findings need their line index
+    // again (the gate and the renderers build it on demand).
+    ws.sources.release_line_indexes();
+    options.link.reclaim();
     let linked = linker.finish(ws);
     rules(ws, linked, options, started)
 }

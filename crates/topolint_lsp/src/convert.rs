@@ -91,7 +91,7 @@ pub(crate) fn range(file: &SourceFile, range: TextRange) -> lsp::Range {
 /// Byte offset of an LSP position; positions past the end of a line or of the file are
 /// clamped, as the protocol asks.
 pub(crate) fn offset(file: &SourceFile, position: lsp::Position) -> u32 {
-    file.line_index
+    file.line_index()
         .offset_of_utf16(&file.text, position.line, position.character)
 }
 

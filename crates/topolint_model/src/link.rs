@@ -33,6 +33,11 @@ pub struct LinkOptions {
     /// run: each configuration is parsed, built and dropped, so their trees never pile up
     /// (on a 100,000-file repository they were about a tenth of the peak memory).
     pub memoize_embedded: bool,
+    /// Called once the linker has dropped a large part of what it held (the nginx trees,
+    /// then the compose trees): the binary hands the freed memory back to the system
+    /// there (`crates/topolint/src/alloc.rs`), which its allocator otherwise keeps
+    /// resident for a while. Libraries never choose or drive the allocator themselves.
+    pub reclaim: Option<fn()>,
 }
 
 impl Default for LinkOptions {
@@ -43,6 +48,16 @@ impl Default for LinkOptions {
             istio_root_namespace: "istio-system".into(),
             edge_timeout_ms: None,
             memoize_embedded: false,
+            reclaim: None,
+        }
+    }
+}
+
+impl LinkOptions {
+    /// Gives freed memory back, when the caller said how ([`LinkOptions::reclaim`]).
+    pub fn reclaim(&self) {
+        if let Some(reclaim) = self.reclaim {
+            reclaim();
         }
     }
 }
@@ -160,11 +175,13 @@ impl<'o> Linker<'o> {
             .map(|e| e.to)
             .collect();
         ws.release_trees(|f| f.nginx().is_none() || included_by_others.contains(&f.id));
+        options.reclaim();
         let taken = ws.take_contents(|f| {
             f.kind == Some(FileKind::Kubernetes) && matches!(f.content, Content::Yaml(_))
         });
         let compose = lower_compose(&Ctx::new(ws));
         ws.release_trees(|f| f.nginx().is_some());
+        options.reclaim();
         if taken.is_empty() {
             // Lowered while loading: compose's objects go in front of them, in place.
             let lists = Lists::before(compose, lowered);
