@@ -20,8 +20,8 @@ pub struct Allocator;
 /// freed pages resident until that thread allocates again, and the loader's and linker's
 /// threads drop the parse trees in bulk: on the large corpus 30-40 MiB stayed resident
 /// after each such drop and added to the next step's peak. The linker calls this after it
-/// drops the nginx trees and the compose trees, and before the last stage
-/// (`LinkOptions::reclaim`); a collection takes a few milliseconds.
+/// drops the nginx trees and the compose trees, before the last stage and before the
+/// rules (`LinkOptions::reclaim`); a collection takes a few milliseconds.
 pub fn reclaim() {
     // SAFETY: `mi_collect` may be called on any thread at any time.
     rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });

@@ -118,6 +118,7 @@ pub fn run_lowered(
     ws.sources.release_line_indexes();
     options.link.reclaim();
     let linked = linker.finish(ws);
+    options.link.reclaim();
     rules(ws, linked, options, started)
 }
 

@@ -34,7 +34,8 @@ pub struct LinkOptions {
     /// (on a 100,000-file repository they were about a tenth of the peak memory).
     pub memoize_embedded: bool,
     /// Called once the linker has dropped a large part of what it held (the nginx trees,
-    /// then the compose trees): the binary hands the freed memory back to the system
+    /// then the compose trees, then its working sets; `topolint_linter` also calls it before
+    /// the rules): the binary hands the freed memory back to the system
     /// there (`crates/topolint/src/alloc.rs`), which its allocator otherwise keeps
     /// resident for a while. Libraries never choose or drive the allocator themselves.
     pub reclaim: Option<fn()>,
