@@ -379,6 +379,10 @@ impl<'o> Linker<'o> {
             self.diagnostics.extend(diags);
             self.proxies.push(proxy);
         }
+        // Read by nothing after this stage: the ConfigMaps' nginx texts (copies, some
+        // megabytes on a large repository) and the namespace index.
+        self.k.configmaps = Vec::new();
+        self.k8s_by_namespace = Default::default();
         self.stage = Stage::Proxies;
     }
 
