@@ -174,6 +174,10 @@ impl SourceMap {
         self.files.get(id.0 as usize)
     }
 
+    pub fn get_mut(&mut self, id: FileId) -> Option<&mut SourceFile> {
+        self.files.get_mut(id.0 as usize)
+    }
+
     /// Panics on an id from another map: ids are only minted by `add`.
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]

@@ -374,7 +374,7 @@ pub fn load_with<H: LoadHook>(
 }
 
 /// Runs `hook` on the files from `first` on, in parallel, and appends its output in file
-/// order; drops the trees it lets go.
+/// order; drops the trees it lets go, and their files' line indexes.
 fn run_hook<H: LoadHook>(ws: &mut Workspace, first: usize, hook: &H, output: &mut H::Output) {
     let sources = &ws.sources;
     let seen: Vec<(H::Output, Vec<bool>)> = ws.files[first..]
@@ -393,6 +393,11 @@ fn run_hook<H: LoadHook>(ws: &mut Workspace, first: usize, hook: &H, output: &mu
         for (f, keep) in files.iter_mut().zip(keep) {
             if !keep && matches!(f.content, Content::Nginx(_) | Content::Yaml(_)) {
                 f.content = Content::Released;
+                // Whatever the hook made of the tree is done; the line index it may have
+                // built is made again if a finding needs it.
+                if let Some(source) = ws.sources.get_mut(f.id) {
+                    source.release_line_index();
+                }
             }
         }
     }
