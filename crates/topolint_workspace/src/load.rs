@@ -310,12 +310,12 @@ pub fn load_with<H: LoadHook>(
     ws.sources.reserve_exact(steps.len());
     let mut steps = steps.into_iter();
     loop {
-        // Mapped, not filtered: an indexed iterator collects straight into one list of the
-        // batch's size.
         let batch: Vec<Step> = steps.by_ref().take(BATCH).collect();
         if batch.is_empty() {
             break;
         }
+        // Mapped, not filtered: an indexed iterator collects straight into one list of the
+        // batch's size.
         let parsed: Vec<Option<Processed>> =
             batch.into_par_iter().map(|step| step.finish(fs)).collect();
         let first = ws.files.len();
