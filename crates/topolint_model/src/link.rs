@@ -805,21 +805,8 @@ impl Lists {
         k.services
             .reserve_exact(compose.iter().map(|o| o.services.len()).sum::<usize>() + k8s.services);
         k.objects.reserve_exact(k8s.objects);
-        let mut compose_dirs = BTreeMap::new();
-        let mut compose_projects = Vec::with_capacity(compose.len());
-        for out in compose {
-            compose_dirs.insert(out.project, out.dir);
-            compose_projects.push(out.info);
-            k.workloads.extend(out.workloads);
-            k.services.extend(out.services);
-        }
-        let compose_services = k.services.len();
-        Lists {
-            k,
-            compose_dirs,
-            compose_projects,
-            compose_services,
-        }
+        // No Kubernetes object yet: compose's go into the room reserved above.
+        Self::before(compose, k)
     }
 
     /// The lists of Kubernetes objects lowered while loading, with the compose projects'
