@@ -222,7 +222,7 @@ fn execute(run: Run<'_>, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     config.check_rule_ids(&known)?;
     let lint_options = topolint_linter::LintOptions {
         link: topolint_model::LinkOptions {
-            reclaim: Some(crate::alloc::reclaim),
+            reclaim: crate::alloc::worth_reclaiming(&ws).then_some(crate::alloc::reclaim as fn()),
             ..topolint_linter::link_options(&config.facts, &cwd)
         },
         external: plugins.external.clone(),

@@ -71,10 +71,17 @@ impl FileSystem for RealFs {
         if meta.is_file() && meta.len() > limit {
             return Ok(ReadOutcome::TooLarge(meta.len()));
         }
-        // Never trust the size alone (special files report 0, files grow): read one byte
-        // more than the limit at most.
+        // A regular file is read as it was when its size was taken: exactly that many
+        // bytes, in one `read` (a file that grows meanwhile is read as if a moment
+        // earlier; one that shrinks ends at its end). Other files report no useful size
+        // (special files say 0): read one byte more than the limit at most.
+        let cap = if meta.is_file() && meta.len() > 0 {
+            meta.len()
+        } else {
+            limit.saturating_add(1)
+        };
         let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
-        file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+        file.take(cap).read_to_end(&mut bytes)?;
         if bytes.len() as u64 > limit {
             return Ok(ReadOutcome::TooLarge(meta.len().max(bytes.len() as u64)));
         }
@@ -120,8 +127,13 @@ impl FileSystem for RealFs {
                             .to_str()
                             .is_some_and(|n| name_pattern.matches_with(n, options))
                     })
+                    // The entry's type comes with the listing: only a link needs a `stat`.
+                    .filter(|e| match e.file_type() {
+                        Ok(t) if t.is_symlink() => e.path().is_file(),
+                        Ok(t) => t.is_file(),
+                        Err(_) => false,
+                    })
                     .map(|e| e.path())
-                    .filter(|p| p.is_file())
                     .collect();
                 out.sort();
                 return out;

@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -230,6 +230,8 @@ struct Processed {
     /// Findings on this file, with `FileId(0)` as a placeholder for it.
     diagnostics: Vec<Diagnostic>,
     helm_chart: Option<PathBuf>,
+    /// An nginx file's includes ([`nginx_includes::patterns`]).
+    includes: Vec<nginx_includes::IncludePattern>,
 }
 
 /// Work done on each file as soon as it is parsed, while the rest of the repository is
@@ -304,6 +306,7 @@ pub fn load_with<H: LoadHook>(
     let mut output = H::Output::default();
     let mut diagnostics = Vec::new();
     let mut helm_charts: BTreeMap<PathBuf, (FileId, usize)> = BTreeMap::new();
+    let mut patterns = Vec::with_capacity(steps.len());
     // At most one entry per file read; the untouched rest of the lists costs nothing, and
     // they are shrunk at the end.
     ws.files.reserve_exact(steps.len());
@@ -325,6 +328,8 @@ pub fn load_with<H: LoadHook>(
                 relabel(&mut d, id);
                 diagnostics.push(d);
             }
+            debug_assert_eq!(patterns.len(), id.0 as usize);
+            patterns.push(p.includes);
             if let Some(chart) = p.helm_chart {
                 helm_charts.entry(chart).or_insert((id, 0)).1 += 1;
             }
@@ -364,7 +369,7 @@ pub fn load_with<H: LoadHook>(
         })
         .collect();
     let walked = ws.files.len();
-    nginx_includes::resolve(&mut ws, &mut diagnostics, options, fs, &allowed);
+    nginx_includes::resolve(&mut ws, &mut diagnostics, options, fs, &allowed, patterns);
     run_hook(&mut ws, walked, hook, &mut output);
     ws.compose_projects = compose::group(&ws);
 
@@ -585,6 +590,7 @@ fn skipped(
         explicit,
         diagnostics: vec![d],
         helm_chart: None,
+        includes: Vec::new(),
     }
 }
 
@@ -728,6 +734,7 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
             explicit,
             diagnostics,
             helm_chart,
+            includes: Vec::new(),
         })
     };
 
@@ -746,6 +753,7 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
                 return None;
             }
             let diags = nginx_parse_diagnostics(&config);
+            let includes = nginx_includes::patterns(&config);
             done(
                 source,
                 FileKind::Nginx,
@@ -753,6 +761,7 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
                 diags,
                 None,
             )
+            .map(|p| Processed { includes, ..p })
         }
         NameHint::Compose | NameHint::Yaml => {
             if let Some(chart) = helm_chart_of(&path, &source.text, fs) {
@@ -784,13 +793,15 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
             let config = topolint_nginx::parse(&source.text);
             if classify::looks_like_nginx(&config) {
                 let diags = nginx_parse_diagnostics(&config);
+                let includes = nginx_includes::patterns(&config);
                 return done(
                     source,
                     FileKind::Nginx,
                     Content::Nginx(Box::new(config)),
                     diags,
                     None,
-                );
+                )
+                .map(|p| Processed { includes, ..p });
             }
             Some(unknown_kind(path.clone(), source))
         }
@@ -814,6 +825,7 @@ fn unknown_kind(path: PathBuf, source: SourceFile) -> Processed {
         explicit: true,
         diagnostics: vec![d],
         helm_chart: None,
+        includes: Vec::new(),
     }
 }
 
@@ -916,8 +928,10 @@ fn yaml_diagnostics(source: &SourceFile, yaml: &topolint_yaml::YamlFile) -> Vec<
 }
 
 /// Files seen so far, by path, for include resolution.
-pub(crate) fn index_by_path(ws: &Workspace) -> BTreeMap<PathBuf, FileId> {
-    ws.sources.iter().map(|f| (f.path.clone(), f.id)).collect()
+pub(crate) fn index_by_path(ws: &Workspace) -> HashMap<PathBuf, FileId> {
+    let mut index = HashMap::with_capacity(ws.sources.len());
+    index.extend(ws.sources.iter().map(|f| (f.path.clone(), f.id)));
+    index
 }
 
 // Every file has a `LoadedFile` to the end of the run, whatever its content: keep it small.

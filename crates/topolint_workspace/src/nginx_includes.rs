@@ -20,7 +20,7 @@
 //! * Cycles are reported once, at the include that closes the cycle, with the chain as
 //!   evidence.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -48,14 +48,17 @@ const MAX_DEPTH: usize = 64;
 struct Resolver<'a> {
     fs: &'a dyn FileSystem,
     options: &'a LoadOptions,
-    by_path: BTreeMap<PathBuf, FileId>,
+    by_path: HashMap<PathBuf, FileId>,
     diagnostics: &'a mut Vec<Diagnostic>,
     edges: BTreeSet<IncludeEdge>,
     reached: BTreeSet<FileId>,
     /// Normalized directories includes may read from (empty: no restriction).
     allowed: &'a [PathBuf],
-    /// File-system answers looked up ahead, in parallel: (path or pattern, glob?) -> files.
-    looked_up: HashMap<(PathBuf, bool), Option<Vec<PathBuf>>>,
+    /// File-system answers looked up ahead, in parallel: path or pattern -> files; the
+    /// plain paths' answers first, the globs' second.
+    looked_up: [HashMap<PathBuf, Option<Vec<PathBuf>>>; 2],
+    /// Each loaded file's includes, by file id ([`patterns`]).
+    patterns: Vec<Vec<IncludePattern>>,
 }
 
 pub(crate) fn resolve(
@@ -64,6 +67,7 @@ pub(crate) fn resolve(
     options: &LoadOptions,
     fs: &dyn FileSystem,
     allowed: &[PathBuf],
+    patterns: Vec<Vec<IncludePattern>>,
 ) {
     let roots: Vec<FileId> = ws
         .files
@@ -95,18 +99,19 @@ pub(crate) fn resolve(
         edges: BTreeSet::new(),
         reached: BTreeSet::new(),
         allowed,
-        looked_up: HashMap::new(),
+        looked_up: Default::default(),
+        patterns,
     };
     // The walk below is sequential (it may load the files it reaches); the file-system
     // lookups of the roots' own includes, most of its time, are made ahead on all cores.
     r.looked_up = {
         let r = &r;
         let ws = &*ws;
-        let mut keys: Vec<(PathBuf, bool)> = roots
+        let keys: Vec<(PathBuf, bool)> = roots
             .par_iter()
             .flat_map_iter(|&root| {
                 let prefix = Prefix::Known(parent_dir(&ws.sources.file(root).path));
-                include_patterns(ws, root)
+                include_patterns(ws, &r.patterns, root)
                     .into_iter()
                     .flat_map(|(pattern, _, _)| {
                         let glob = has_glob(&pattern);
@@ -117,14 +122,20 @@ pub(crate) fn resolve(
                     .collect::<Vec<_>>()
             })
             .collect();
-        keys.par_sort_unstable();
-        keys.dedup();
-        keys.into_par_iter()
+        // Not deduplicated: roots rarely share a directory, and a place looked up twice
+        // costs less than sorting paths (compared component by component).
+        let found: Vec<(PathBuf, bool, Option<Vec<PathBuf>>)> = keys
+            .into_par_iter()
             .map(|(path, glob)| {
                 let found = lookup(fs, &path, glob);
-                ((path, glob), found)
+                (path, glob, found)
             })
-            .collect()
+            .collect();
+        let mut maps: [HashMap<PathBuf, Option<Vec<PathBuf>>>; 2] = Default::default();
+        for (path, glob, found) in found {
+            maps[usize::from(glob)].insert(path, found);
+        }
+        maps
     };
     for &root in &roots {
         let prefix = parent_dir(&ws.sources.file(root).path);
@@ -174,18 +185,33 @@ fn has_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])
 }
 
-/// A file's `include` directives: (pattern, argument range, directive range).
-fn include_patterns(ws: &Workspace, file: FileId) -> Vec<(String, TextRange, TextRange)> {
-    match ws.file(file).nginx() {
-        Some(config) => config
-            .includes()
-            .into_iter()
-            .filter_map(|d| {
-                let arg = d.args.first()?;
-                Some((arg.value.to_string(), arg.range, d.range))
-            })
-            .collect(),
-        None => Vec::new(),
+/// One `include` directive: (pattern, argument range, directive range).
+pub(crate) type IncludePattern = (String, TextRange, TextRange);
+
+/// A configuration's `include` directives. The loader takes them right after the parse,
+/// while the tree is still in the cache: walked again later, once per lookup ahead and
+/// once per visit, the cold trees were a third of the include resolution's time.
+pub(crate) fn patterns(config: &topolint_nginx::Config) -> Vec<IncludePattern> {
+    config
+        .includes()
+        .into_iter()
+        .filter_map(|d| {
+            let arg = d.args.first()?;
+            Some((arg.value.to_string(), arg.range, d.range))
+        })
+        .collect()
+}
+
+/// A file's `include` directives: from the loader's table, or from its tree for a file
+/// loaded during the resolution.
+fn include_patterns(
+    ws: &Workspace,
+    table: &[Vec<IncludePattern>],
+    file: FileId,
+) -> Vec<IncludePattern> {
+    match table.get(file.0 as usize) {
+        Some(found) => found.clone(),
+        None => ws.file(file).nginx().map(patterns).unwrap_or_default(),
     }
 }
 
@@ -214,7 +240,7 @@ impl Resolver<'_> {
         if done.contains(&file) {
             return;
         }
-        let includes = include_patterns(ws, file);
+        let includes = include_patterns(ws, &self.patterns, file);
         for (pattern, arg_range, directive_range) in includes {
             let targets = self.targets(file, &pattern, arg_range, prefix);
             for target_path in targets {
@@ -314,7 +340,7 @@ impl Resolver<'_> {
 
     /// [`lookup`], answered from the lookups made ahead when it was one of them.
     fn look_up(&self, full: &Path, glob: bool) -> Option<Vec<PathBuf>> {
-        match self.looked_up.get(&(full.to_path_buf(), glob)) {
+        match self.looked_up[usize::from(glob)].get(full) {
             Some(found) => found.clone(),
             None => lookup(self.fs, full, glob),
         }

@@ -351,6 +351,67 @@ fn real_fs_globs_match_like_glob3() {
         names(RealFs.glob(&root.join("sites/*/s.conf"))),
         ["sites/one/s.conf"]
     );
+    // Links are followed: one to a file matches, one to a directory or to nothing does not.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        symlink(root.join("conf.d/a.conf"), root.join("conf.d/to-file.conf")).unwrap();
+        symlink(
+            root.join("conf.d/dir.conf"),
+            root.join("conf.d/to-dir.conf"),
+        )
+        .unwrap();
+        symlink(root.join("conf.d/gone"), root.join("conf.d/dangling.conf")).unwrap();
+        assert_eq!(
+            names(RealFs.glob(&root.join("conf.d/*.conf"))),
+            ["conf.d/a.conf", "conf.d/b.conf", "conf.d/to-file.conf"]
+        );
+    }
+}
+
+/// The real file system's reads: a regular file whole, in one piece; over the limit
+/// without reading it; an empty file; and a file that reports no size (procfs) read to
+/// its end all the same.
+#[test]
+fn real_fs_reads_whole_files_within_the_limit() {
+    use topolint_workspace::{FileSystem, ReadOutcome, RealFs};
+    let dir = tempfile::tempdir().unwrap();
+    let text: Vec<u8> = (0..200_000u32)
+        .map(|i| b"abcdefgh\n"[i as usize % 9])
+        .collect();
+    let path = dir.path().join("big.conf");
+    std::fs::write(&path, &text).unwrap();
+    match RealFs.read_limited(&path, 1 << 20).unwrap() {
+        ReadOutcome::Bytes(b) => assert!(b == text, "read {} of {} bytes", b.len(), text.len()),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        RealFs.read_limited(&path, 199_999).unwrap(),
+        ReadOutcome::TooLarge(200_000)
+    ));
+    assert!(matches!(
+        RealFs.read_limited(&path, 200_000).unwrap(),
+        ReadOutcome::Bytes(b) if b.len() == 200_000
+    ));
+    let empty = dir.path().join("empty.conf");
+    std::fs::write(&empty, "").unwrap();
+    assert!(matches!(
+        RealFs.read_limited(&empty, 10).unwrap(),
+        ReadOutcome::Bytes(b) if b.is_empty()
+    ));
+    #[cfg(target_os = "linux")]
+    {
+        let status = Path::new("/proc/self/status");
+        assert_eq!(std::fs::metadata(status).unwrap().len(), 0);
+        match RealFs.read_limited(status, 1 << 20).unwrap() {
+            ReadOutcome::Bytes(b) => assert!(String::from_utf8_lossy(&b).contains("Pid:")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            RealFs.read_limited(status, 8).unwrap(),
+            ReadOutcome::TooLarge(_)
+        ));
+    }
 }
 
 /// Files are read and parsed on the walker's threads as they are found; the workspace must
