@@ -45,21 +45,56 @@ pub struct IncludeEdge {
 /// Deeper include chains are cut (nginx has no limit, but no real config needs this).
 const MAX_DEPTH: usize = 64;
 
+/// What every visit reads: the same for all roots.
 struct Resolver<'a> {
     fs: &'a dyn FileSystem,
     options: &'a LoadOptions,
-    by_path: HashMap<PathBuf, FileId>,
-    diagnostics: &'a mut Vec<Diagnostic>,
-    edges: BTreeSet<IncludeEdge>,
-    reached: BTreeSet<FileId>,
     /// Normalized directories includes may read from (empty: no restriction).
     allowed: &'a [PathBuf],
-    /// File-system answers looked up ahead, in parallel: path or pattern -> files; the
-    /// plain paths' answers first, the globs' second.
-    looked_up: [HashMap<PathBuf, Option<Vec<PathBuf>>>; 2],
     /// Each loaded file's includes, by file id ([`patterns`]).
     patterns: Vec<Vec<IncludePattern>>,
 }
+
+/// What visits find, in the order they find it.
+#[derive(Default)]
+struct Found {
+    edges: Vec<IncludeEdge>,
+    reached: Vec<FileId>,
+    diagnostics: Vec<Diagnostic>,
+    /// The file system's answers: (path or pattern, glob?) -> files (a handful per
+    /// visit: searched in order).
+    looked_up: Vec<LookedUp>,
+}
+
+/// (path or pattern, glob?) and the files found there.
+type LookedUp = ((PathBuf, bool), Option<Vec<PathBuf>>);
+
+/// Where visits take the files they reach from.
+enum Files<'w> {
+    /// The files loaded so far, read-only (the roots' parallel pass): a file that would
+    /// have to be loaded stops the visit with [`Missing`].
+    Loaded {
+        ws: &'w Workspace,
+        by_path: &'w HashMap<PathBuf, FileId>,
+    },
+    /// Loading the files that are missing (one visit at a time, in root order).
+    Loading {
+        ws: &'w mut Workspace,
+        by_path: &'w mut HashMap<PathBuf, FileId>,
+    },
+}
+
+impl Files<'_> {
+    fn ws(&self) -> &Workspace {
+        match self {
+            Files::Loaded { ws, .. } => ws,
+            Files::Loading { ws, .. } => ws,
+        }
+    }
+}
+
+/// A visit of the parallel pass reached a file that is not loaded.
+struct Missing;
 
 pub(crate) fn resolve(
     ws: &mut Workspace,
@@ -91,57 +126,61 @@ pub(crate) fn resolve(
         .collect();
     ws.nginx_roots = roots.clone();
 
-    let mut r = Resolver {
+    let r = Resolver {
         fs,
         options,
-        by_path: index_by_path(ws),
-        diagnostics,
-        edges: BTreeSet::new(),
-        reached: BTreeSet::new(),
         allowed,
-        looked_up: Default::default(),
         patterns,
     };
-    // The walk below is sequential (it may load the files it reaches); the file-system
-    // lookups of the roots' own includes, most of its time, are made ahead on all cores.
-    r.looked_up = {
-        let r = &r;
-        let ws = &*ws;
-        let keys: Vec<(PathBuf, bool)> = roots
+    let mut by_path = index_by_path(ws);
+    let mut edges: BTreeSet<IncludeEdge> = BTreeSet::new();
+    let mut reached: BTreeSet<FileId> = BTreeSet::new();
+    let visit =
+        |r: &Resolver<'_>, files: &mut Files<'_>, id: FileId, prefix: Prefix, found: &mut Found| {
+            let mut done = BTreeSet::new();
+            let mut stack = vec![(id, TextRange::empty(0))];
+            r.visit(files, id, &prefix, &mut stack, &mut done, found)
+        };
+    // Each root's visit, with its file-system lookups, on all cores over the files loaded
+    // so far; then, in root order, each root's findings, or its visit again, loading what
+    // it reaches, when it reached a file that was not loaded (its lookups are kept): the
+    // outcome is the one visiting the roots one after the other gives.
+    let first: Vec<Result<Found, Found>> = {
+        let (ws, by_path, r) = (&*ws, &by_path, &r);
+        roots
             .par_iter()
-            .flat_map_iter(|&root| {
+            .map(|&root| {
+                let mut files = Files::Loaded { ws, by_path };
+                let mut found = Found::default();
                 let prefix = Prefix::Known(parent_dir(&ws.sources.file(root).path));
-                include_patterns(ws, &r.patterns, root)
-                    .into_iter()
-                    .flat_map(|(pattern, _, _)| {
-                        let glob = has_glob(&pattern);
-                        r.places(&pattern, &prefix)
-                            .into_iter()
-                            .map(move |p| (p, glob))
-                    })
-                    .collect::<Vec<_>>()
+                match visit(r, &mut files, root, prefix, &mut found) {
+                    Ok(()) => Ok(found),
+                    Err(Missing) => Err(found),
+                }
             })
-            .collect();
-        // Not deduplicated: roots rarely share a directory, and a place looked up twice
-        // costs less than sorting paths (compared component by component).
-        let found: Vec<(PathBuf, bool, Option<Vec<PathBuf>>)> = keys
-            .into_par_iter()
-            .map(|(path, glob)| {
-                let found = lookup(fs, &path, glob);
-                (path, glob, found)
-            })
-            .collect();
-        let mut maps: [HashMap<PathBuf, Option<Vec<PathBuf>>>; 2] = Default::default();
-        for (path, glob, found) in found {
-            maps[usize::from(glob)].insert(path, found);
-        }
-        maps
+            .collect()
     };
-    for &root in &roots {
-        let prefix = parent_dir(&ws.sources.file(root).path);
-        let mut done = BTreeSet::new();
-        let mut stack = vec![(root, TextRange::empty(0))];
-        r.visit(ws, root, &Prefix::Known(prefix), &mut stack, &mut done);
+    for (&root, first) in roots.iter().zip(first) {
+        let found = match first {
+            Ok(found) => found,
+            Err(partial) => {
+                let mut found = Found {
+                    looked_up: partial.looked_up,
+                    ..Found::default()
+                };
+                let prefix = Prefix::Known(parent_dir(&ws.sources.file(root).path));
+                let mut files = Files::Loading {
+                    ws: &mut *ws,
+                    by_path: &mut by_path,
+                };
+                // Loading never misses.
+                let _ = visit(&r, &mut files, root, prefix, &mut found);
+                found
+            }
+        };
+        edges.extend(found.edges);
+        reached.extend(found.reached);
+        diagnostics.extend(found.diagnostics);
     }
     // Snippets no root reached.
     let root_set: HashSet<FileId> = roots.iter().copied().collect();
@@ -149,22 +188,26 @@ pub(crate) fn resolve(
         .files
         .iter()
         .filter(|f| {
-            f.kind == Some(FileKind::Nginx)
-                && !root_set.contains(&f.id)
-                && !r.reached.contains(&f.id)
+            f.kind == Some(FileKind::Nginx) && !root_set.contains(&f.id) && !reached.contains(&f.id)
         })
         .map(|f| f.id)
         .collect();
     for id in orphans {
-        if r.reached.contains(&id) {
+        if reached.contains(&id) {
             continue;
         }
-        let mut done = BTreeSet::new();
-        let mut stack = vec![(id, TextRange::empty(0))];
+        let mut found = Found::default();
         let dir = parent_dir(&ws.sources.file(id).path);
-        r.visit(ws, id, &Prefix::Search(dir), &mut stack, &mut done);
+        let mut files = Files::Loading {
+            ws: &mut *ws,
+            by_path: &mut by_path,
+        };
+        let _ = visit(&r, &mut files, id, Prefix::Search(dir), &mut found);
+        edges.extend(found.edges);
+        reached.extend(found.reached);
+        diagnostics.extend(found.diagnostics);
     }
-    ws.includes = r.edges.into_iter().collect();
+    ws.includes = edges.into_iter().collect();
 }
 
 enum Prefix {
@@ -230,35 +273,36 @@ fn lookup(fs: &dyn FileSystem, full: &Path, glob: bool) -> Option<Vec<PathBuf>> 
 
 impl Resolver<'_> {
     fn visit(
-        &mut self,
-        ws: &mut Workspace,
+        &self,
+        files: &mut Files<'_>,
         file: FileId,
         prefix: &Prefix,
         stack: &mut Vec<(FileId, TextRange)>,
         done: &mut BTreeSet<FileId>,
-    ) {
+        found: &mut Found,
+    ) -> Result<(), Missing> {
         if done.contains(&file) {
-            return;
+            return Ok(());
         }
-        let includes = include_patterns(ws, &self.patterns, file);
+        let includes = include_patterns(files.ws(), &self.patterns, file);
         for (pattern, arg_range, directive_range) in includes {
-            let targets = self.targets(file, &pattern, arg_range, prefix);
+            let targets = self.targets(file, &pattern, arg_range, prefix, found);
             for target_path in targets {
-                let Some(target) = self.file_for(ws, &target_path) else {
+                let Some(target) = self.file_for(files, &target_path, found)? else {
                     continue;
                 };
-                self.edges.insert(IncludeEdge {
+                found.edges.push(IncludeEdge {
                     from: file,
                     range: directive_range,
                     to: target,
                 });
-                self.reached.insert(target);
+                found.reached.push(target);
                 if let Some(pos) = stack.iter().position(|(f, _)| *f == target) {
-                    self.report_cycle(ws, stack, pos, file, arg_range, target);
+                    self.report_cycle(files.ws(), stack, pos, file, arg_range, target, found);
                     continue;
                 }
                 if stack.len() >= MAX_DEPTH {
-                    self.diagnostics.push(Diagnostic::new(
+                    found.diagnostics.push(Diagnostic::new(
                         ids::INCLUDE_CYCLE,
                         Severity::Error,
                         format!("includes nested more than {MAX_DEPTH} levels deep; not followed further"),
@@ -267,21 +311,24 @@ impl Resolver<'_> {
                     continue;
                 }
                 stack.push((target, arg_range));
-                self.visit(ws, target, prefix, stack, done);
+                self.visit(files, target, prefix, stack, done, found)?;
                 stack.pop();
             }
         }
         done.insert(file);
+        Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn report_cycle(
-        &mut self,
+        &self,
         ws: &Workspace,
         stack: &[(FileId, TextRange)],
         pos: usize,
         file: FileId,
         arg_range: TextRange,
         target: FileId,
+        found: &mut Found,
     ) {
         let name = |id: FileId| format!("`{}`", ws.sources.file(id).display);
         let mut chain: Vec<String> = stack[pos..].iter().map(|(f, _)| name(*f)).collect();
@@ -304,7 +351,7 @@ impl Resolver<'_> {
                 d = d.with_secondary(Label::new(inc, *range, format!("includes {}", name(*f))));
             }
         }
-        self.diagnostics.push(d);
+        found.diagnostics.push(d);
     }
 
     /// Where an include pattern is looked for, in order: the first place with a match wins.
@@ -338,21 +385,30 @@ impl Resolver<'_> {
         }
     }
 
-    /// [`lookup`], answered from the lookups made ahead when it was one of them.
-    fn look_up(&self, full: &Path, glob: bool) -> Option<Vec<PathBuf>> {
-        match self.looked_up[usize::from(glob)].get(full) {
-            Some(found) => found.clone(),
-            None => lookup(self.fs, full, glob),
+    /// [`lookup`], made once per place and kind.
+    fn look_up(&self, full: &Path, glob: bool, found: &mut Found) -> Option<Vec<PathBuf>> {
+        let known = found
+            .looked_up
+            .iter()
+            .find(|((path, g), _)| *g == glob && path == full);
+        if let Some((_, files)) = known {
+            return files.clone();
         }
+        let files = lookup(self.fs, full, glob);
+        found
+            .looked_up
+            .push(((full.to_path_buf(), glob), files.clone()));
+        files
     }
 
     /// The files an include pattern names; reports `include-not-found`.
     fn targets(
-        &mut self,
+        &self,
         file: FileId,
         pattern: &str,
         arg_range: TextRange,
         prefix: &Prefix,
+        found: &mut Found,
     ) -> Vec<PathBuf> {
         if pattern.is_empty() {
             return Vec::new();
@@ -360,8 +416,8 @@ impl Resolver<'_> {
         let path = Path::new(pattern);
         let glob = has_glob(pattern);
         for place in self.places(pattern, prefix) {
-            if let Some(found) = self.look_up(&place, glob) {
-                return found;
+            if let Some(files) = self.look_up(&place, glob, found) {
+                return files;
             }
         }
         if path.is_absolute() {
@@ -375,7 +431,7 @@ impl Resolver<'_> {
         if let Some(base) = bases.first() {
             let full = normalize(&base.join(path));
             if !self.inside(&full) {
-                self.diagnostics.push(
+                found.diagnostics.push(
                     Diagnostic::new(
                         ids::FILE_SKIPPED,
                         Severity::Info,
@@ -407,7 +463,7 @@ impl Resolver<'_> {
                 base_list.join(", ")
             ),
         };
-        self.diagnostics.push(
+        found.diagnostics.push(
             Diagnostic::new(
                 ids::INCLUDE_NOT_FOUND,
                 Severity::Error,
@@ -444,19 +500,32 @@ impl Resolver<'_> {
         dirs
     }
 
-    /// The id of an included file, loading and parsing it if it was not discovered.
-    fn file_for(&mut self, ws: &mut Workspace, path: &Path) -> Option<FileId> {
+    /// The id of an included file, loading and parsing it if it was not discovered;
+    /// [`Missing`] when it would have to be loaded and `files` is read-only.
+    fn file_for(
+        &self,
+        files: &mut Files<'_>,
+        path: &Path,
+        found: &mut Found,
+    ) -> Result<Option<FileId>, Missing> {
         let path = normalize(path);
-        if let Some(id) = self.by_path.get(&path) {
-            let id = *id;
+        let known = match files {
+            Files::Loaded { by_path, .. } => by_path.get(&path),
+            Files::Loading { by_path, .. } => by_path.get(&path),
+        };
+        if let Some(&id) = known {
+            let ws = files.ws();
             // A discovered file that a root includes is nginx whatever its name said.
             if ws.file(id).kind != Some(FileKind::Nginx)
                 && !matches!(ws.file(id).content, Content::Skipped(_))
             {
-                return None;
+                return Ok(None);
             }
-            return Some(id);
+            return Ok(Some(id));
         }
+        let Files::Loading { ws, by_path } = files else {
+            return Err(Missing);
+        };
         let display = display_path(&path, self.options.base_dir.as_deref());
         let (content, source, diags) = match self.fs.read_limited(&path, self.options.max_file_size)
         {
@@ -466,7 +535,7 @@ impl Resolver<'_> {
                 let diags = nginx_parse_diagnostics(&config);
                 (Content::Nginx(Box::new(config)), source, diags)
             }
-            _ => return None,
+            _ => return Ok(None),
         };
         let id = ws.push(source, Some(FileKind::Nginx), content, false, true);
         for mut d in diags {
@@ -474,10 +543,10 @@ impl Resolver<'_> {
             for l in &mut d.secondary {
                 l.file = id;
             }
-            self.diagnostics.push(d);
+            found.diagnostics.push(d);
         }
-        self.by_path.insert(path, id);
-        Some(id)
+        by_path.insert(path, id);
+        Ok(Some(id))
     }
 }
 

@@ -477,3 +477,82 @@ fn walked_files_load_once_in_path_order() {
         }
     }
 }
+
+/// The roots' includes are resolved in parallel over the files loaded so far; a root that
+/// reaches a file nobody loaded yet is visited again, in root order, loading it. Whatever
+/// the number of threads, the outcome must be the one visiting the roots one after the
+/// other gives: files loaded for includes get their ids in the order roots first reach
+/// them, each once; every edge is there; findings come in root order.
+#[test]
+fn roots_resolve_in_parallel_as_in_root_order() {
+    let mut files: Vec<(String, String)> = vec![(
+        "/p/shared/common.types".into(),
+        "types { text/html html; }\n".into(),
+    )];
+    for i in 0..40 {
+        let mut conf = String::from("events {}\nhttp {\n  include conf.d/*.conf;\n");
+        if i % 3 == 0 {
+            conf.push_str("  include /p/shared/common.types;\n");
+        }
+        if i % 5 == 0 {
+            conf.push_str("  include own.types;\n");
+            files.push((format!("/p/s{i:02}/own.types"), "types {}\n".into()));
+        }
+        if i % 7 == 0 {
+            conf.push_str("  include missing.conf;\n");
+        }
+        conf.push_str("}\n");
+        files.push((format!("/p/s{i:02}/nginx.conf"), conf));
+        files.push((
+            format!("/p/s{i:02}/conf.d/app.conf"),
+            "server { listen 80; }\n".into(),
+        ));
+    }
+    let fs = mem(&files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect::<Vec<_>>());
+    let mut expected_loaded = vec!["shared/common.types".to_string()];
+    expected_loaded.extend((0..40).step_by(5).map(|i| format!("s{i:02}/own.types")));
+    // Root order puts `s00/own.types` after the shared file s00 includes first.
+    let mut seen = Vec::new();
+    for threads in [1, 2, 4] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let ws = pool.install(|| load_mem(&fs, "/p"));
+        let loaded: Vec<String> = ws
+            .files
+            .iter()
+            .filter(|f| f.included_only)
+            .map(|f| ws.sources.file(f.id).display.clone())
+            .collect();
+        assert_eq!(loaded, expected_loaded, "{threads} thread(s)");
+        let inc = includes(&ws);
+        for i in 0..40 {
+            let root = format!("s{i:02}/nginx.conf");
+            assert!(inc.contains(&(root.clone(), format!("s{i:02}/conf.d/app.conf"))));
+            assert_eq!(
+                inc.contains(&(root.clone(), "shared/common.types".into())),
+                i % 3 == 0
+            );
+            assert_eq!(
+                inc.contains(&(root.clone(), format!("s{i:02}/own.types"))),
+                i % 5 == 0
+            );
+        }
+        let not_found: Vec<String> = rules(&ws)
+            .into_iter()
+            .filter(|(rule, _, _)| rule == "include-not-found")
+            .map(|(_, file, _)| file)
+            .collect();
+        let expected_missing: Vec<String> = (0..40)
+            .step_by(7)
+            .map(|i| format!("s{i:02}/nginx.conf"))
+            .collect();
+        assert_eq!(not_found, expected_missing);
+        seen.push((includes(&ws), rules(&ws)));
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]));
+}
