@@ -14,7 +14,8 @@
 # Floors: `cat` of every byte, and read + bare granit-parser events over every YAML file on
 # all cores (`topolint-corpusgen floor`).
 # Peers are installed on first use under target/bench-tools/ (PyPI in a venv, npm prefix).
-# Wall/CPU/peak RSS from /usr/bin/time; medians of the runs after one warm-up run (page cache
+# Wall time from bash's $EPOCHREALTIME (microseconds) around each run, CPU and peak RSS from
+# /usr/bin/time; medians of the runs after one warm-up run (page cache
 # warm). The machine is shared: read ratios, not absolute numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,9 +69,13 @@ measure() {
   # One warm-up run when there are several timed runs (slow peers run once, cold-ish).
   if [ "$n" -ge 3 ]; then "$@" >/dev/null 2>&1 || true; fi
   for _ in $(seq "$n"); do
+    # Wall time from bash's microsecond clock around the run (`/usr/bin/time` resolves
+    # 10 ms, a fifth of topolint's time on the nginx part); CPU and peak RSS from it.
+    local t0=$EPOCHREALTIME
     /usr/bin/time -o "$tmp" -f "%e %U %S %M" "$@" >/dev/null 2>&1 || true
-    read -r e u s k < <(tail -1 "$tmp")
-    w+=("$e")
+    local t1=$EPOCHREALTIME
+    read -r _ u s k < <(tail -1 "$tmp")
+    w+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')")
     c+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')")
     m+=("$k")
   done
@@ -165,7 +170,7 @@ for r in "${rows[@]}"; do
   awk -v name="$name" -v f="$files" -v n="$n" -v w="$w" -v c="$c" -v m="$m" -v ref="$ref" 'BEGIN {
     fps = (w > 0) ? sprintf("%.0f", f / w) : "-";
     ratio = (ref > 0) ? sprintf("%.2fx", w / ref) : "-";
-    printf "| %s | %d | %d | %.2f | %.2f | %.1f | %s | %s |\n", name, f, n, w, c, m / 1024, fps, ratio
+    printf "| %s | %d | %d | %.3f | %.2f | %.1f | %s | %s |\n", name, f, n, w, c, m / 1024, fps, ratio
   }'
 done
 if [ -n "$floor" ] && [ -n "$top" ]; then
