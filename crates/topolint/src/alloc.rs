@@ -21,7 +21,8 @@ pub struct Allocator;
 /// threads drop the parse trees in bulk: on the large corpus 30-40 MiB stayed resident
 /// after each such drop and added to the next step's peak. The linker calls this after it
 /// drops the nginx trees and the compose trees, before the last stage and before the
-/// rules (`LinkOptions::reclaim`); a collection takes a few milliseconds.
+/// rules (`LinkOptions::reclaim`), in runs large enough for it to pay off
+/// ([`worth_reclaiming`]); a collection takes a few milliseconds.
 pub fn reclaim() {
     // SAFETY: `mi_collect` may be called on any thread at any time.
     rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });

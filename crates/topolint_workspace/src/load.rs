@@ -963,6 +963,46 @@ mod tests {
         }
     }
 
+    /// Lets every tree go.
+    struct DropTrees;
+
+    impl LoadHook for DropTrees {
+        type Output = ();
+        fn file(&self, _: &LoadedFile, _: &SourceFile, _: &mut ()) -> bool {
+            false
+        }
+        fn append(&self, _: &mut (), _: ()) {}
+    }
+
+    /// The includes are read at parse time, but a file whose tree the hook let go is not
+    /// followed: it has no includes, as when they were read from the tree.
+    #[test]
+    fn a_file_whose_tree_the_hook_dropped_has_no_includes() {
+        let mut fs = MemoryFs::new();
+        fs.insert(
+            "/p/nginx.conf",
+            b"events {}\nhttp {\n  include conf.d/*.conf;\n  include missing.conf;\n}\n".to_vec(),
+        );
+        fs.insert("/p/conf.d/a.conf", b"server { listen 80; }\n".to_vec());
+        let options = LoadOptions {
+            base_dir: Some(PathBuf::from("/p")),
+            ..LoadOptions::default()
+        };
+        let inputs = [Input::Path(PathBuf::from("/p"))];
+        let kept = load(&inputs, &options, &fs).unwrap();
+        assert_eq!(kept.includes.len(), 1);
+        assert!(kept
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == ids::INCLUDE_NOT_FOUND));
+        let (dropped, ()) = load_with(&inputs, &options, &fs, &DropTrees).unwrap();
+        assert!(dropped.includes.is_empty());
+        assert!(!dropped
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == ids::INCLUDE_NOT_FOUND));
+    }
+
     #[test]
     fn the_hook_sees_every_file_once_in_id_order_with_its_tree() {
         let mut fs = MemoryFs::new();

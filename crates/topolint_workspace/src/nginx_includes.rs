@@ -61,13 +61,9 @@ struct Found {
     edges: Vec<IncludeEdge>,
     reached: Vec<FileId>,
     diagnostics: Vec<Diagnostic>,
-    /// The file system's answers: (path or pattern, glob?) -> files (a handful per
-    /// visit: searched in order).
-    looked_up: Vec<LookedUp>,
+    /// The file system's answers: (path or pattern, glob?) -> files.
+    looked_up: HashMap<(PathBuf, bool), Option<Vec<PathBuf>>>,
 }
-
-/// (path or pattern, glob?) and the files found there.
-type LookedUp = ((PathBuf, bool), Option<Vec<PathBuf>>);
 
 /// Where visits take the files they reach from.
 enum Files<'w> {
@@ -173,8 +169,8 @@ pub(crate) fn resolve(
                     ws: &mut *ws,
                     by_path: &mut by_path,
                 };
-                // Loading never misses.
-                let _ = visit(&r, &mut files, root, prefix, &mut found);
+                let loaded = visit(&r, &mut files, root, prefix, &mut found);
+                debug_assert!(loaded.is_ok(), "a visit that loads never misses");
                 found
             }
         };
@@ -202,7 +198,8 @@ pub(crate) fn resolve(
             ws: &mut *ws,
             by_path: &mut by_path,
         };
-        let _ = visit(&r, &mut files, id, Prefix::Search(dir), &mut found);
+        let loaded = visit(&r, &mut files, id, Prefix::Search(dir), &mut found);
+        debug_assert!(loaded.is_ok(), "a visit that loads never misses");
         edges.extend(found.edges);
         reached.extend(found.reached);
         diagnostics.extend(found.diagnostics);
@@ -246,15 +243,19 @@ pub(crate) fn patterns(config: &topolint_nginx::Config) -> Vec<IncludePattern> {
 }
 
 /// A file's `include` directives: from the loader's table, or from its tree for a file
-/// loaded during the resolution.
+/// loaded during the resolution; none once its tree is gone (a load hook let it go), as
+/// before the table existed.
 fn include_patterns(
     ws: &Workspace,
     table: &[Vec<IncludePattern>],
     file: FileId,
 ) -> Vec<IncludePattern> {
+    let Some(config) = ws.file(file).nginx() else {
+        return Vec::new();
+    };
     match table.get(file.0 as usize) {
         Some(found) => found.clone(),
-        None => ws.file(file).nginx().map(patterns).unwrap_or_default(),
+        None => patterns(config),
     }
 }
 
@@ -387,18 +388,11 @@ impl Resolver<'_> {
 
     /// [`lookup`], made once per place and kind.
     fn look_up(&self, full: &Path, glob: bool, found: &mut Found) -> Option<Vec<PathBuf>> {
-        let known = found
-            .looked_up
-            .iter()
-            .find(|((path, g), _)| *g == glob && path == full);
-        if let Some((_, files)) = known {
-            return files.clone();
-        }
-        let files = lookup(self.fs, full, glob);
         found
             .looked_up
-            .push(((full.to_path_buf(), glob), files.clone()));
-        files
+            .entry((full.to_path_buf(), glob))
+            .or_insert_with(|| lookup(self.fs, full, glob))
+            .clone()
     }
 
     /// The files an include pattern names; reports `include-not-found`.

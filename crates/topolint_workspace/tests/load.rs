@@ -482,13 +482,24 @@ fn walked_files_load_once_in_path_order() {
 /// reaches a file nobody loaded yet is visited again, in root order, loading it. Whatever
 /// the number of threads, the outcome must be the one visiting the roots one after the
 /// other gives: files loaded for includes get their ids in the order roots first reach
-/// them, each once; every edge is there; findings come in root order.
+/// them, each once (then the orphan snippets' ones); every edge is there; a cycle through
+/// a loaded file is reported once; the same findings whatever the thread count.
 #[test]
 fn roots_resolve_in_parallel_as_in_root_order() {
-    let mut files: Vec<(String, String)> = vec![(
-        "/p/shared/common.types".into(),
-        "types { text/html html; }\n".into(),
-    )];
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "/p/shared/common.types".into(),
+            "types { text/html html; }\n".into(),
+        ),
+        // Loaded through s01's include, and including itself.
+        ("/p/s01/loop.types".into(), "include loop.types;\n".into()),
+        // A snippet no root reaches; its include loads a file after every root's.
+        (
+            "/p/orphan/extra.conf".into(),
+            "server {\n  listen 81;\n  include frag.types;\n}\n".into(),
+        ),
+        ("/p/orphan/frag.types".into(), "add_header X-A 1;\n".into()),
+    ];
     for i in 0..40 {
         let mut conf = String::from("events {}\nhttp {\n  include conf.d/*.conf;\n");
         if i % 3 == 0 {
@@ -501,6 +512,9 @@ fn roots_resolve_in_parallel_as_in_root_order() {
         if i % 7 == 0 {
             conf.push_str("  include missing.conf;\n");
         }
+        if i == 1 {
+            conf.push_str("  include loop.types;\n");
+        }
         conf.push_str("}\n");
         files.push((format!("/p/s{i:02}/nginx.conf"), conf));
         files.push((
@@ -512,9 +526,15 @@ fn roots_resolve_in_parallel_as_in_root_order() {
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect::<Vec<_>>());
-    let mut expected_loaded = vec!["shared/common.types".to_string()];
-    expected_loaded.extend((0..40).step_by(5).map(|i| format!("s{i:02}/own.types")));
-    // Root order puts `s00/own.types` after the shared file s00 includes first.
+    // Root order: s00 reaches the shared file, then its own; s01 its loop; s05, s10, ...
+    // their own; the orphan's include last.
+    let mut expected_loaded = vec![
+        "shared/common.types".to_string(),
+        "s00/own.types".to_string(),
+        "s01/loop.types".to_string(),
+    ];
+    expected_loaded.extend((5..40).step_by(5).map(|i| format!("s{i:02}/own.types")));
+    expected_loaded.push("orphan/frag.types".to_string());
     let mut seen = Vec::new();
     for threads in [1, 2, 4] {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -552,6 +572,15 @@ fn roots_resolve_in_parallel_as_in_root_order() {
             .map(|i| format!("s{i:02}/nginx.conf"))
             .collect();
         assert_eq!(not_found, expected_missing);
+        let cycles: Vec<(String, String, u32)> = rules(&ws)
+            .into_iter()
+            .filter(|(rule, _, _)| rule == "include-cycle")
+            .collect();
+        assert_eq!(
+            cycles,
+            [("include-cycle".to_string(), "s01/loop.types".to_string(), 1)]
+        );
+        assert!(inc.contains(&("orphan/extra.conf".into(), "orphan/frag.types".into())));
         seen.push((includes(&ws), rules(&ws)));
     }
     assert!(seen.windows(2).all(|w| w[0] == w[1]));
