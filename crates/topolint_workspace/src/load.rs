@@ -409,7 +409,7 @@ fn run_hook<H: LoadHook>(ws: &mut Workspace, first: usize, hook: &H, output: &mu
 }
 
 /// Points every label and edit of a per-file finding at `id`.
-fn relabel(d: &mut Diagnostic, id: FileId) {
+pub(crate) fn relabel(d: &mut Diagnostic, id: FileId) {
     d.primary.file = id;
     for l in &mut d.secondary {
         l.file = id;

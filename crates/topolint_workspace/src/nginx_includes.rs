@@ -20,6 +20,7 @@
 //! * Cycles are reported once, at the include that closes the cycle, with the chain as
 //!   evidence.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -31,7 +32,7 @@ use crate::classify::FileKind;
 use crate::fs::{FileSystem, ReadOutcome};
 use crate::ids;
 use crate::load::{
-    display_path, index_by_path, nginx_parse_diagnostics, Content, LoadOptions, Workspace,
+    display_path, index_by_path, nginx_parse_diagnostics, relabel, Content, LoadOptions, Workspace,
 };
 
 /// One resolved include: `from`'s directive at `range` pulled in `to`.
@@ -226,7 +227,7 @@ fn has_glob(pattern: &str) -> bool {
 }
 
 /// One `include` directive: (pattern, argument range, directive range).
-pub(crate) type IncludePattern = (String, TextRange, TextRange);
+pub(crate) type IncludePattern = (topolint_nginx::Word, TextRange, TextRange);
 
 /// A configuration's `include` directives. The loader takes them right after the parse,
 /// while the tree is still in the cache: walked again later, once per lookup ahead and
@@ -237,7 +238,7 @@ pub(crate) fn patterns(config: &topolint_nginx::Config) -> Vec<IncludePattern> {
         .into_iter()
         .filter_map(|d| {
             let arg = d.args.first()?;
-            Some((arg.value.to_string(), arg.range, d.range))
+            Some((arg.value.clone(), arg.range, d.range))
         })
         .collect()
 }
@@ -245,17 +246,17 @@ pub(crate) fn patterns(config: &topolint_nginx::Config) -> Vec<IncludePattern> {
 /// A file's `include` directives: from the loader's table, or from its tree for a file
 /// loaded during the resolution; none once its tree is gone (a load hook let it go), as
 /// before the table existed.
-fn include_patterns(
+fn include_patterns<'t>(
     ws: &Workspace,
-    table: &[Vec<IncludePattern>],
+    table: &'t [Vec<IncludePattern>],
     file: FileId,
-) -> Vec<IncludePattern> {
+) -> Cow<'t, [IncludePattern]> {
     let Some(config) = ws.file(file).nginx() else {
-        return Vec::new();
+        return Cow::Borrowed(&[]);
     };
     match table.get(file.0 as usize) {
-        Some(found) => found.clone(),
-        None => patterns(config),
+        Some(found) => Cow::Borrowed(found),
+        None => Cow::Owned(patterns(config)),
     }
 }
 
@@ -286,8 +287,8 @@ impl Resolver<'_> {
             return Ok(());
         }
         let includes = include_patterns(files.ws(), &self.patterns, file);
-        for (pattern, arg_range, directive_range) in includes {
-            let targets = self.targets(file, &pattern, arg_range, prefix, found);
+        for &(ref pattern, arg_range, directive_range) in includes.iter() {
+            let targets = self.targets(file, pattern, arg_range, prefix, found);
             for target_path in targets {
                 let Some(target) = self.file_for(files, &target_path, found)? else {
                     continue;
@@ -533,10 +534,7 @@ impl Resolver<'_> {
         };
         let id = ws.push(source, Some(FileKind::Nginx), content, false, true);
         for mut d in diags {
-            d.primary.file = id;
-            for l in &mut d.secondary {
-                l.file = id;
-            }
+            relabel(&mut d, id);
             found.diagnostics.push(d);
         }
         by_path.insert(path, id);
