@@ -89,6 +89,18 @@ unsafe impl GlobalAlloc for Allocator {
     }
 }
 
+/// Ends the process with `code` at once, without the exit handlers: the caller has written
+/// and flushed all its output. The handler that matters is mimalloc's: at exit it collects
+/// every page of the main thread's heap and hands it back with `madvise`, work the kernel
+/// does anyway when the process goes. With it, and with the run's trees and topology freed
+/// on the way out, a run over the 2,000 nginx files of the medium corpus took 10-20 % longer
+/// (docs/benchmarks.md); a check of an empty directory 1-2 ms longer.
+pub fn exit(code: u8) -> ! {
+    // SAFETY: `_exit` ends the process; nothing runs after it, so no invariant can break.
+    // Standard output was flushed by the caller and standard error is unbuffered.
+    unsafe { libc::_exit(i32::from(code)) }
+}
+
 #[cfg(test)]
 mod tests {
     fn usable<T>(v: &[T]) -> usize {

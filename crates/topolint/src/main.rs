@@ -21,17 +21,34 @@ static GLOBAL: alloc::Allocator = alloc::Allocator;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if matches!(cli.command, cli::Command::Lsp) {
+        return run(cli, &mut std::io::stdout().lock());
+    }
     let mut out = std::io::stdout().lock();
+    let code = run(cli, &mut out);
+    // A closed pipe or a full disk at this point is ignored, as the standard library's
+    // own flush at exit would.
+    let _ = out.flush();
+    // Without freeing anything or running the exit handlers (`alloc::exit`): the one-shot
+    // commands end here. Exit codes are 0, 1 and 2 (README).
+    let number = [0, 1, 2]
+        .into_iter()
+        .find(|&n| ExitCode::from(n) == code)
+        .unwrap_or(2);
+    alloc::exit(number)
+}
+
+fn run(cli: cli::Cli, out: &mut std::io::StdoutLock<'static>) -> ExitCode {
     let result = match cli.command {
-        cli::Command::Check(args) => check::check(&args, &mut out),
-        cli::Command::Hook(args) => check::hook(&args, &mut out),
-        cli::Command::Init(args) => check::init(&args, &mut out),
-        cli::Command::Explain { rule, plugins } => explain(&rule, &plugins, &mut out),
-        cli::Command::Rules(plugins) => list_rules(&plugins, &mut out),
+        cli::Command::Check(args) => check::check(&args, out),
+        cli::Command::Hook(args) => check::hook(&args, out),
+        cli::Command::Init(args) => check::init(&args, out),
+        cli::Command::Explain { rule, plugins } => explain(&rule, &plugins, out),
+        cli::Command::Rules(plugins) => list_rules(&plugins, out),
         cli::Command::Plugin {
             command: cli::PluginCommand::New(args),
-        } => plugins::new(&args, &mut out),
-        cli::Command::Graph(args) => graph::run(&args, &mut out),
+        } => plugins::new(&args, out),
+        cli::Command::Graph(args) => graph::run(&args, out),
         cli::Command::Lsp => topolint_lsp::run_stdio(),
     };
     match result {

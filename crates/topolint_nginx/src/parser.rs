@@ -5,8 +5,8 @@ use topolint_diagnostics::{LineIndex, TextRange};
 use crate::lexer::{Kind, Lexer, Tok};
 use crate::{Arg, Block, Comment, Config, Directive, ParseError, MAX_DEPTH, MAX_ERRORS};
 
-pub(crate) fn parse(text: &str) -> Config {
-    let mut driver = Driver::new(text);
+pub(crate) fn parse(text: &str, index: &LineIndex) -> Config {
+    let mut driver = Driver::new(text, index);
     driver.run();
     driver.finish()
 }
@@ -60,7 +60,7 @@ struct Mismatch {
 
 struct Driver<'t> {
     text: &'t str,
-    index: LineIndex,
+    index: &'t LineIndex,
     errors: Vec<ParseError>,
     comments: Vec<Comment>,
     top: Vec<Directive>,
@@ -89,10 +89,10 @@ enum Step {
 }
 
 impl<'t> Driver<'t> {
-    fn new(text: &'t str) -> Self {
+    fn new(text: &'t str, index: &'t LineIndex) -> Self {
         Self {
             text,
-            index: LineIndex::new(text),
+            index,
             errors: Vec::new(),
             comments: Vec::new(),
             top: Vec::new(),

@@ -747,7 +747,7 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
             None,
         ),
         NameHint::NginxStrong | NameHint::NginxWeak => {
-            let config = topolint_nginx::parse(&source.text);
+            let config = topolint_nginx::parse_indexed(&source.text, source.line_index());
             // A weak name (`*.conf`) must look like nginx, unless the file was named.
             if hint == NameHint::NginxWeak && !classify::looks_like_nginx(&config) && !explicit {
                 return None;
@@ -790,7 +790,7 @@ fn parse(read: ReadFile, fs: &dyn FileSystem) -> Option<Processed> {
                 let diags = yaml_diagnostics(&source, &yaml);
                 return done(source, kind, Content::Yaml(Box::new(yaml)), diags, None);
             }
-            let config = topolint_nginx::parse(&source.text);
+            let config = topolint_nginx::parse_indexed(&source.text, source.line_index());
             if classify::looks_like_nginx(&config) {
                 let diags = nginx_parse_diagnostics(&config);
                 let includes = nginx_includes::patterns(&config);

@@ -526,7 +526,7 @@ impl Resolver<'_> {
         {
             Ok(ReadOutcome::Bytes(bytes)) => {
                 let source = SourceFile::from_bytes(FileId(0), path.clone(), display, bytes);
-                let config = topolint_nginx::parse(&source.text);
+                let config = topolint_nginx::parse_indexed(&source.text, source.line_index());
                 let diags = nginx_parse_diagnostics(&config);
                 (Content::Nginx(Box::new(config)), source, diags)
             }
