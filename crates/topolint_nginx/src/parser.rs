@@ -80,6 +80,10 @@ struct Driver<'t> {
     /// The rest of the file was swallowed by an unclosed Lua block: do not also report the
     /// blocks around it as unclosed.
     eof_quiet: bool,
+    /// Emptied argument and child lists, kept for the next directive and block: each list
+    /// is collected here and copied once into a list of its exact size ([`Driver::exact`]).
+    spare_args: Vec<Vec<Arg>>,
+    spare_children: Vec<Vec<Directive>>,
 }
 
 enum Step {
@@ -106,6 +110,8 @@ impl<'t> Driver<'t> {
             pos: 0,
             stopped_at: None,
             eof_quiet: false,
+            spare_args: Vec::new(),
+            spare_children: Vec::new(),
         }
     }
 
@@ -223,29 +229,39 @@ impl<'t> Driver<'t> {
             name_range: arg.range,
             name_quoted: arg.quote.is_some(),
             name_first_on_line: first_on_line,
-            args: Vec::new(),
+            args: self.spare_args.pop().unwrap_or_default(),
             last_end: arg.range.end as usize,
             quiet: false,
         });
     }
 
+    /// The items of `list` in a list of their exact size; `list`, emptied, goes back to
+    /// `spare`. Lists grown by `push` start with room for four: a one-argument directive
+    /// kept 160 bytes of arguments and a one-child block 500 bytes of children, which made
+    /// a tree ten times its text (docs/benchmarks.md); shrinking each list moved it again.
+    fn exact<T>(mut list: Vec<T>, spare: &mut Vec<Vec<T>>) -> Vec<T> {
+        let mut exact = Vec::with_capacity(list.len());
+        exact.append(&mut list);
+        spare.push(list);
+        exact
+    }
+
+    /// A block's children, from an open frame.
+    fn children(&mut self, list: Vec<Directive>) -> Vec<Directive> {
+        Self::exact(list, &mut self.spare_children)
+    }
+
     fn finish_pending(
-        mut p: Pending,
+        &mut self,
+        p: Pending,
         end: usize,
         terminated: bool,
-        mut block: Option<Block>,
+        block: Option<Block>,
     ) -> Directive {
-        // Lists grown by `push` start with room for four: a one-argument directive would
-        // keep 160 bytes of arguments and a one-child block 500 bytes of children, which
-        // made a tree ten times its text (docs/benchmarks.md).
-        p.args.shrink_to_fit();
-        if let Some(block) = &mut block {
-            block.children.shrink_to_fit();
-        }
         Directive {
             name: p.name,
             name_range: p.name_range,
-            args: p.args,
+            args: Self::exact(p.args, &mut self.spare_args),
             block: block.map(Box::new),
             range: Self::range(p.name_range.start as usize, end),
             terminated,
@@ -274,7 +290,7 @@ impl<'t> Driver<'t> {
             );
         }
         let end = p.last_end;
-        let directive = Self::finish_pending(p, end, false, None);
+        let directive = self.finish_pending(p, end, false, None);
         self.push_directive(directive);
     }
 
@@ -373,7 +389,7 @@ impl<'t> Driver<'t> {
             Kind::LuaUnterminated => self.lua_unterminated(tok),
             Kind::Semi => match self.pending.take() {
                 Some(p) => {
-                    let directive = Self::finish_pending(p, tok.end, true, None);
+                    let directive = self.finish_pending(p, tok.end, true, None);
                     self.push_directive(directive);
                 }
                 None => self.error(
@@ -484,7 +500,7 @@ impl<'t> Driver<'t> {
         self.frames.push(Frame {
             header,
             open,
-            children: Vec::new(),
+            children: self.spare_children.pop().unwrap_or_default(),
             last_end: tok.end,
         });
     }
@@ -519,17 +535,19 @@ impl<'t> Driver<'t> {
                 let block = Block {
                     open: frame.open,
                     close: Some(close),
-                    children: frame.children,
+                    children: self.children(frame.children),
                     raw: None,
                 };
-                let directive = Self::finish_pending(h, tok.end, true, Some(block));
+                let directive = self.finish_pending(h, tok.end, true, Some(block));
                 self.push_directive(directive);
             }
             None => {
                 // A `{` without a directive: keep its children in the enclosing block.
-                for child in frame.children {
+                let mut children = frame.children;
+                for child in children.drain(..) {
                     self.push_directive(child);
                 }
+                self.spare_children.push(children);
                 if let Some(parent) = self.frames.last_mut() {
                     parent.last_end = parent.last_end.max(tok.end);
                 }
@@ -553,7 +571,7 @@ impl<'t> Driver<'t> {
                             children: Vec::new(),
                             raw: None,
                         };
-                        let directive = Self::finish_pending(h, tok.end, true, Some(block));
+                        let directive = self.finish_pending(h, tok.end, true, Some(block));
                         self.push_directive(directive);
                     }
                 }
@@ -577,7 +595,7 @@ impl<'t> Driver<'t> {
             children: Vec::new(),
             raw: Some(Self::range(tok.start + 1, tok.end.saturating_sub(1))),
         };
-        let directive = Self::finish_pending(p, tok.end, true, Some(block));
+        let directive = self.finish_pending(p, tok.end, true, Some(block));
         self.push_directive(directive);
     }
 
@@ -598,7 +616,7 @@ impl<'t> Driver<'t> {
             children: Vec::new(),
             raw: Some(Self::range(tok.start + 1, tok.end)),
         };
-        let directive = Self::finish_pending(p, tok.end, false, Some(block));
+        let directive = self.finish_pending(p, tok.end, false, Some(block));
         self.push_directive(directive);
     }
 
@@ -629,7 +647,7 @@ impl<'t> Driver<'t> {
         // The string was cut at the end of its line: end its directive there too (without a
         // second error) and read the next line afresh.
         if let Some(p) = self.pending.take() {
-            let directive = Self::finish_pending(p, line_end, false, None);
+            let directive = self.finish_pending(p, line_end, false, None);
             self.push_directive(directive);
         }
         (line_end, next)
@@ -703,7 +721,7 @@ impl<'t> Driver<'t> {
                     children: Vec::new(),
                     raw: None,
                 };
-                let directive = Self::finish_pending(h, end, false, Some(block));
+                let directive = self.finish_pending(h, end, false, Some(block));
                 self.push_directive(directive);
             }
         }
@@ -729,16 +747,18 @@ impl<'t> Driver<'t> {
                     let block = Block {
                         open: frame.open,
                         close: None,
-                        children: frame.children,
+                        children: self.children(frame.children),
                         raw: None,
                     };
-                    let directive = Self::finish_pending(h, end, false, Some(block));
+                    let directive = self.finish_pending(h, end, false, Some(block));
                     self.push_directive(directive);
                 }
                 None => {
-                    for child in frame.children {
+                    let mut children = frame.children;
+                    for child in children.drain(..) {
                         self.push_directive(child);
                     }
+                    self.spare_children.push(children);
                 }
             }
         }
@@ -750,10 +770,11 @@ impl<'t> Driver<'t> {
                 help: Some("is this an nginx configuration file?".to_string()),
             });
         }
-        self.top.shrink_to_fit();
+        let top = std::mem::take(&mut self.top);
+        let top = self.children(top);
         self.comments.shrink_to_fit();
         Config {
-            directives: self.top,
+            directives: top,
             comments: self.comments,
             errors: self.errors,
         }
