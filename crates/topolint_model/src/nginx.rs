@@ -32,20 +32,22 @@ struct Scope {
 }
 
 fn is_timeout(name: &str) -> bool {
-    [
-        "_connect_timeout",
-        "_read_timeout",
-        "_send_timeout",
-        "_next_upstream_timeout",
-    ]
-    .iter()
-    .any(|suffix| name.strip_suffix(suffix).is_some_and(is_pass_module))
+    name.ends_with("_timeout")
+        && [
+            "_connect_timeout",
+            "_read_timeout",
+            "_send_timeout",
+            "_next_upstream_timeout",
+        ]
+        .iter()
+        .any(|suffix| name.strip_suffix(suffix).is_some_and(is_pass_module))
 }
 
 fn is_retry(name: &str) -> bool {
-    ["_next_upstream", "_next_upstream_tries"]
-        .iter()
-        .any(|suffix| name.strip_suffix(suffix).is_some_and(is_pass_module))
+    name.contains("_next_upstream")
+        && ["_next_upstream", "_next_upstream_tries"]
+            .iter()
+            .any(|suffix| name.strip_suffix(suffix).is_some_and(is_pass_module))
 }
 
 /// `proxy`, `fastcgi`, ...: the module prefix of one of [`PASS_DIRECTIVES`].
@@ -98,8 +100,7 @@ pub fn build(
         },
         stack: vec![root],
     };
-    let scope = Scope::default();
-    b.walk(root, &config.directives, &scope, 0);
+    b.walk(root, &config.directives, Scope::default(), 0);
     b.proxy.files.sort();
     b.proxy.files.dedup();
     crate::compact::Shrink::shrink(&mut b.proxy);
@@ -107,13 +108,13 @@ pub fn build(
 }
 
 impl Builder<'_, '_> {
-    fn walk(&mut self, file: FileId, directives: &[Directive], outer: &Scope, depth: usize) {
+    /// `scope`: what the enclosing blocks set, each walk given its own copy.
+    fn walk(&mut self, file: FileId, directives: &[Directive], mut scope: Scope, depth: usize) {
         if depth > 200 {
             return;
         }
         // First pass: settings at this level apply to every directive of the block,
         // whatever their order (nginx merges configuration per block, not per line).
-        let mut scope = outer.clone();
         self.collect_settings(file, directives, &mut scope, depth);
         for d in directives {
             let name = d.name.as_str();
@@ -188,11 +189,12 @@ impl Builder<'_, '_> {
                 }
                 _ => {}
             }
-            self.walk(file, &block.children, &inner, depth + 1);
+            self.walk(file, &block.children, inner, depth + 1);
         }
     }
 
-    /// An included file's directives, in the including block's scope.
+    /// An included file's directives, in the including block's scope (`walk` collects
+    /// the file's own settings into its copy again: the same values, a map keyed by name).
     fn walk_included(
         &mut self,
         file: FileId,
@@ -200,9 +202,7 @@ impl Builder<'_, '_> {
         scope: &Scope,
         depth: usize,
     ) {
-        let mut s = scope.clone();
-        self.collect_settings(file, directives, &mut s, depth);
-        self.walk(file, directives, &s, depth);
+        self.walk(file, directives, scope.clone(), depth);
     }
 
     fn collect_settings(
