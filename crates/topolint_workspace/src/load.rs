@@ -546,7 +546,7 @@ fn discover_and_read(
 /// A path whose order as [`Path`]s is the order of its bytes with `/` lowest
 /// ([`plain_order`]): its components (after a leading `/`) joined by single `/`, none of
 /// them empty, `.` or `..` (what the walk of a normalized directory gives).
-fn plain_path(path: &Path) -> bool {
+pub(crate) fn plain_path(path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;

@@ -561,6 +561,15 @@ fn search_dirs(dir: &Path) -> Vec<PathBuf> {
 
 /// Removes `.` components and folds `dir/..` so the same file has one path.
 pub(crate) fn normalize(path: &Path) -> PathBuf {
+    // Most paths (every one a walk of a normalized directory finds) are already normal.
+    if crate::load::plain_path(path) {
+        return path.to_path_buf();
+    }
+    fold_components(path)
+}
+
+/// [`normalize`], component by component.
+fn fold_components(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -582,4 +591,36 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
         out.push(".");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut for paths that are already normal gives what folding their
+    /// components gives, and odd paths are still folded.
+    #[test]
+    fn normalize_folds_as_components_do() {
+        for (path, normal) in [
+            ("a/b/c.conf", "a/b/c.conf"),
+            ("/etc/nginx/nginx.conf", "/etc/nginx/nginx.conf"),
+            ("a", "a"),
+            ("./a/b", "a/b"),
+            ("a/./b", "a/b"),
+            ("a//b/", "a/b"),
+            ("a/../b", "b"),
+            ("../a", "../a"),
+            ("/..", "/"),
+            ("", "."),
+            (".", "."),
+            ("a/..", "."),
+        ] {
+            assert_eq!(normalize(Path::new(path)), PathBuf::from(normal), "{path}");
+            assert_eq!(
+                normalize(Path::new(path)),
+                fold_components(Path::new(path)),
+                "{path}"
+            );
+        }
+    }
 }
