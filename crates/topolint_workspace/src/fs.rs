@@ -54,6 +54,13 @@ pub trait FileSystem: Send + Sync {
         use rayon::prelude::*;
         self.walk(root, options).into_par_iter().for_each(each);
     }
+    /// Whether one walk gives each path at most once, so that the loader need not drop
+    /// duplicates (a set of every path found). Only [`RealFs`] promises it: the in-memory
+    /// file system keeps paths as given (`r/a` and `r/./a`), and an overlay's open document
+    /// can be deleted from the disk between the base walk and the overlay's own check.
+    fn walk_finds_each_path_once(&self) -> bool {
+        false
+    }
 }
 
 /// The real file system. Walks with the `ignore` crate (respects `.gitignore` unless told
@@ -167,6 +174,12 @@ impl FileSystem for RealFs {
                 .then_with(|| entry_message(a).cmp(entry_message(b)))
         });
         out
+    }
+
+    /// Each path is its directory's path joined with one name from one listing, and a
+    /// symbolic link loop is an error, not a second visit.
+    fn walk_finds_each_path_once(&self) -> bool {
+        true
     }
 
     fn walk_each(&self, root: &Path, options: WalkOptions, each: &(dyn Fn(WalkEntry) + Sync)) {
@@ -398,17 +411,25 @@ fn in_skipped_dir(path: &Path) -> bool {
 /// As many walker threads as rayon has workers, without starting rayon's pool: started
 /// before the walk, its idle workers competed with the walker's threads for the cores
 /// (the nginx part of the medium corpus 4-7 % slower). Inside a pool (the language
-/// server's, a test's), that pool's size; otherwise rayon's own rule: `RAYON_NUM_THREADS`
-/// when it is a positive number, else the available parallelism.
+/// server's, a test's), that pool's size; otherwise rayon-core's own rule
+/// (`ThreadPoolBuilder::get_num_threads`, capped by `max_num_threads`): `RAYON_NUM_THREADS`
+/// when it is a positive number, the available parallelism when it is 0, else the
+/// deprecated `RAYON_RS_NUM_CPUS` when positive, else the available parallelism.
 fn walker_threads() -> usize {
     if rayon::current_thread_index().is_some() {
         return rayon::current_num_threads();
     }
-    std::env::var("RAYON_NUM_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n: &usize| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    let var = |name: &str| -> Option<usize> { std::env::var(name).ok()?.parse().ok() };
+    let default = || std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n = match var("RAYON_NUM_THREADS") {
+        Some(0) => default(),
+        Some(n) => n,
+        // rayon still reads its deprecated name when the current one is unset or invalid
+        None => var("RAYON_RS_NUM_CPUS")
+            .filter(|&n| n > 0)
+            .unwrap_or_else(default),
+    };
+    n.min(rayon::max_num_threads())
 }
 
 #[cfg(test)]

@@ -468,8 +468,9 @@ fn discover_and_read(
     // allocator pages with trees, and once the trees were gone those pages stayed
     // resident, part-used (280 MB of the RSS at the end of a run over 100,000 files;
     // docs/benchmarks.md).
-    // A single walk finds each path once: only overlapping inputs need the set.
-    let dedupe = dirs.len() > 1 || !explicit.is_empty();
+    // Only overlapping inputs, or a file system whose walk may give a path twice (an
+    // editor's open documents over the disk), need the set.
+    let dedupe = dirs.len() > 1 || !explicit.is_empty() || !fs.walk_finds_each_path_once();
     let claimed: Mutex<HashSet<PathBuf>> = Mutex::new(explicit.keys().cloned().collect());
     // Whether every path found is plain ([`plain_path`]): they then sort by their bytes.
     let plain = std::sync::atomic::AtomicBool::new(true);
@@ -542,7 +543,6 @@ fn discover_and_read(
     Ok(walked)
 }
 
-/// Shows `path` relative to `base` when under it, with `/` separators.
 /// A path whose order as [`Path`]s is the order of its bytes with `/` lowest
 /// ([`plain_order`]): its components (after a leading `/`) joined by single `/`, none of
 /// them empty, `.` or `..` (what the walk of a normalized directory gives).
@@ -585,6 +585,7 @@ fn plain_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     }
 }
 
+/// Shows `path` relative to `base` when under it, with `/` separators.
 pub(crate) fn display_path(path: &Path, base: Option<&Path>) -> String {
     let rel = base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path);
     let rel = rel.strip_prefix(".").unwrap_or(rel);
@@ -1076,6 +1077,13 @@ mod tests {
         assert_eq!(order(&["r/a/nginx.conf", "r"]), expected("r"));
         // `..` is not plain: the paths sort as `Path`s.
         assert_eq!(order(&["../q"]), expected("../q"));
+
+        // A file system that may give a path twice in one walk: still loaded once.
+        let mut twice = MemoryFs::new();
+        twice.insert("r/a.conf", "events {}\n");
+        twice.insert("r/./a.conf", "events {}\n");
+        let ws = load(&[Input::Path("r".into())], &LoadOptions::default(), &twice).unwrap();
+        assert_eq!(ws.files.len(), 1);
     }
 
     /// Records every file it sees (id, shown path, whether its tree is there) and lets
